@@ -1,0 +1,1 @@
+"""Dorpsplein: helpers shared by tasks.py and the tests (build runner, dev server)."""

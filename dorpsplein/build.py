@@ -1,0 +1,249 @@
+"""Run a strict Pelican build and turn every problem into one readable line.
+
+Pelican logs content problems as warnings and carries on; a town must not
+publish a site with an article silently missing. This runner builds in
+process, collects every warning and error Pelican or a plugin logs, and
+reports them as ``content/articles/x.md:3: what is wrong`` lines. A build
+with any such line fails. Exceptions raised by settings checks (our plugins
+raise ``ValueError`` subclasses with a full sentence) are reported as that
+sentence, without a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class BuildResult:
+    """What a build produced: the settings used and the problems found."""
+
+    settings: dict
+    problems: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def output_path(self) -> Path:
+        return Path(self.settings["OUTPUT_PATH"])
+
+
+class BuildFailed(Exception):
+    """The build stopped; ``problems`` holds one line per reason."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+class _Collector(logging.Handler):
+    """Keeps every WARNING-or-worse record as a one-line problem."""
+
+    def __init__(self, content_path: Path):
+        super().__init__(level=logging.WARNING)
+        self.content_path = content_path
+        self.problems: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed log call must not hide the problem
+            message = str(record.msg)
+        # Pelican logs "Could not process <file>" from inside an except block
+        # without the exception; the exception being handled is the reason.
+        exc = record.exc_info[1] if record.exc_info else sys.exc_info()[1]
+        for pattern, explain in _EXPLAINERS:
+            match = pattern.match(message)
+            if match:
+                self.problems.extend(explain(self, match, exc))
+                return
+        self.problems.append(_one_line_text(message))
+
+    def source(self, path: str) -> Path:
+        full = Path(path)
+        return full if full.is_absolute() else self.content_path / path
+
+    def display(self, path: Path) -> str:
+        return os.path.relpath(path, ROOT) if _inside(path, ROOT) else str(path)
+
+    def content_files(self):
+        return sorted(p for p in self.content_path.rglob("*") if p.suffix in {".md", ".markdown"})
+
+
+def _line_starting(path: Path, prefix: str) -> int | None:
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    for number, line in enumerate(lines, start=1):
+        if line.lower().startswith(prefix.lower()):
+            return number
+    return None
+
+
+def _could_not_process(collector: _Collector, match, exc):
+    path = collector.source(match.group(1).strip())
+    where = collector.display(path)
+    if isinstance(exc, UnicodeDecodeError):
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        return [
+            f"{where}:{line}: the file is not valid UTF-8 (byte 0x{exc.object[exc.start]:02x}) "
+            "— save it as UTF-8 in your editor (in Notepad: Save as, Encoding UTF-8)."
+        ]
+    text = _one_line(exc) if exc else "the file could not be read"
+    if exc is not None and "is not a valid date" in text:
+        line = _line_starting(path, "date:")
+        prefix = f"{where}:{line}" if line else where
+        return [f"{prefix}: {text} — write the date as 2026-11-26 or 2026-11-26 14:30."]
+    line = getattr(exc, "lineno", None)
+    return [f"{where}:{line}: {text}" if line else f"{where}: {text}"]
+
+
+def _missing_metadata(collector: _Collector, match, exc):
+    path = collector.source(match.group(1).strip())
+    key = match.group(2)
+    example = {"title": "Title: Het nieuwe dorpsplein", "date": "Date: 2026-11-26 14:30"}.get(
+        key, f"{key.capitalize()}: ..."
+    )
+    return [
+        f"{collector.display(path)}:1: the front matter has no {key.capitalize()} — add a line "
+        f"such as '{example}' at the top of the file."
+    ]
+
+
+def _missing_link_target(collector: _Collector, match, exc):
+    target = match.group(1)
+    found = []
+    for path in collector.content_files():
+        for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace")
+                                      .splitlines(), start=1):
+            if target in line:
+                found.append(
+                    f"{collector.display(path)}:{number}: the link to '{target}' points at a "
+                    "file that does not exist — check the name under content/ (for example "
+                    "{filename}/articles/2026-09-x-of-mastodon.md)."
+                )
+    return found or [f"A link points at '{target}', which does not exist under content/."]
+
+
+_EXPLAINERS = [
+    (re.compile(r"Could not process (.+)"), _could_not_process),
+    (re.compile(r"Skipping (.+): could not find information about '(\w+)'"), _missing_metadata),
+    (re.compile(r"Unable to find '\{?\w*\}?(.+?)', skipping url replacement"),
+     _missing_link_target),
+]
+
+
+def _inside(path: Path, parent: Path) -> bool:
+    try:
+        path.resolve().relative_to(parent)
+        return True
+    except ValueError:
+        return False
+
+
+def _one_line_text(text: str) -> str:
+    return " ".join(part.strip() for part in str(text).splitlines() if part.strip())
+
+
+def _one_line(exc: BaseException) -> str:
+    text = _one_line_text(str(exc)) or exc.__class__.__name__
+    if not isinstance(exc, ValueError | UnicodeError | OSError):
+        text = f"{exc.__class__.__name__}: {text}"
+    return text
+
+
+def build(
+    settings_file: str | os.PathLike = "pelicanconf.py",
+    overrides: dict | None = None,
+    debug: bool = False,
+) -> BuildResult:
+    """Build the site; raise BuildFailed with one line per problem."""
+    # Imported here so `import dorpsplein.build` stays cheap for tasks.py.
+    from pelican import Pelican
+    from pelican.log import init as init_logging
+    from pelican.settings import read_settings
+
+    settings_file = Path(settings_file)
+    if not settings_file.is_absolute():
+        settings_file = ROOT / settings_file
+    init_logging(level=logging.WARNING)
+    pelican_logger = logging.getLogger("pelican")
+    root_logger = logging.getLogger()
+    started = time.perf_counter()
+    # Pelican resolves plugin and theme paths against the current directory
+    # in places; build from the project root, as `invoke` does.
+    previous_cwd = Path.cwd()
+    os.chdir(ROOT)
+    collector = None
+    try:
+        try:
+            settings = read_settings(str(settings_file), override=overrides or {})
+            collector = _Collector(Path(settings["PATH"]))
+            # Pelican's own console handler would print the same lines again.
+            quiet = [h for h in root_logger.handlers if h is not collector]
+            for handler in quiet:
+                handler.setLevel(logging.CRITICAL + 1)
+            root_logger.addHandler(collector)
+            pelican_logger.propagate = True
+            pelican = Pelican(settings)
+            # Plugins that fail to register are only logged by Pelican.
+            if collector.problems:
+                raise BuildFailed(collector.problems)
+            pelican.run()
+        except BuildFailed:
+            raise
+        except Exception as exc:  # noqa: BLE001 - reported as one sentence
+            if debug:
+                raise
+            problems = (collector.problems if collector else []) + [_one_line(exc)]
+            raise BuildFailed(problems) from exc
+        problems = collector.problems
+        result = BuildResult(settings=settings, problems=list(problems))
+        result.seconds = time.perf_counter() - started
+        if problems:
+            raise BuildFailed(problems)
+        return result
+    finally:
+        if collector is not None:
+            root_logger.removeHandler(collector)
+        for handler in root_logger.handlers:
+            handler.setLevel(logging.NOTSET)
+        os.chdir(previous_cwd)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: python -m dorpsplein.build [settings file] [--debug]."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    args = [a for a in args if a != "--debug"]
+    settings_file = args[0] if args else "pelicanconf.py"
+    try:
+        result = build(settings_file, debug=debug)
+    except BuildFailed as failed:
+        for line in failed.problems:
+            print(line, file=sys.stderr)
+        count = len(failed.problems)
+        print(
+            f"Build failed: {count} problem{'s' if count != 1 else ''} to fix "
+            "(nothing was published).",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"Built {result.output_path} in {result.seconds:.1f} s with no warnings.")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

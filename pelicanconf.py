@@ -1,0 +1,203 @@
+"""Settings for your town's Dorpsplein site.
+
+This is the one file a town fills in. Read it top to bottom and change the
+values; every setting says what it does. The build checks them and stops with
+a sentence that names the setting when a value is wrong.
+
+Production overrides (the public web address) live in publishconf.py.
+"""
+
+# ---------------------------------------------------------------------------
+# Who you are
+# ---------------------------------------------------------------------------
+
+# The town's name as citizens say it. Used in the header, the footer, page
+# titles and the accessible names of social profile links.
+TOWN_NAME = "Lindeveld"
+
+# The name of the blog, shown in the header and in every page's <title>.
+SITENAME = "Lindeveld in gesprek"
+
+# One sentence under the site name: what this blog is for.
+SITESUBTITLE = "Hoe de gemeente Lindeveld communiceert, luistert en samen beslist"
+
+# Who writes when an article names no author (front matter `Authors:`).
+AUTHOR = "Communicatiedienst Lindeveld"
+
+# Where the site lives. Leave empty for the local preview; publishconf.py sets
+# the public address (for example "https://blog.lindeveld.be").
+SITEURL = ""
+
+# ---------------------------------------------------------------------------
+# How it looks
+# ---------------------------------------------------------------------------
+
+# The town's logo: a file under content/ (SVG or PNG), shown in the header.
+# Give it a square or landscape shape; it is drawn 48 px high. Leave empty
+# ("") for no logo.
+TOWN_LOGO = "images/logo.svg"
+
+# The brand colour as a hex code. It colours the header, links and buttons.
+# Text in this colour must be readable on white (contrast at least 4.5:1,
+# WCAG 2.1 AA); the build checks this and suggests a darker shade if not.
+TOWN_BRAND_COLOUR = "#1d5c3a"
+
+# ---------------------------------------------------------------------------
+# How citizens reach you (shown in every page's footer)
+# ---------------------------------------------------------------------------
+
+TOWN_CONTACT = {
+    # Name of the service that answers.
+    "organisation": "Gemeente Lindeveld — Communicatiedienst",
+    # Postal address, one line per entry.
+    "address": ["Marktplein 1", "9999 Lindeveld"],
+    # Phone number as people dial it; the build makes a tel: link of it.
+    "phone": "09 123 45 67",
+    # E-mail address for questions about the site and its articles.
+    "email": "communicatie@lindeveld.example",
+    # Opening hours of the town hall, one line per entry.
+    "opening_hours": [
+        "maandag tot vrijdag: 9.00 – 12.00 uur",
+        "woensdag ook: 14.00 – 19.00 uur",
+    ],
+}
+
+# The town's social profiles, shown as links in the footer. Keep only the ones
+# you have; the keys allowed are facebook, x, linkedin, instagram, mastodon,
+# youtube, bluesky. Links only: nothing is loaded from these networks.
+TOWN_SOCIAL = {
+    "facebook": "https://www.facebook.com/gemeentelindeveld",
+    "x": "https://x.com/lindeveld",
+    "linkedin": "https://www.linkedin.com/company/gemeente-lindeveld",
+    "instagram": "https://www.instagram.com/gemeentelindeveld",
+    "mastodon": "https://mastodon.social/@lindeveld",
+    "youtube": "https://www.youtube.com/@gemeentelindeveld",
+}
+
+# ---------------------------------------------------------------------------
+# Language and time
+# ---------------------------------------------------------------------------
+
+# The interface language. "nl" ships with Dorpsplein; for another language
+# add theme/translations/<code>/LC_MESSAGES/messages.po (copy the Dutch one).
+DEFAULT_LANG = "nl"
+
+# The locale used for dates and numbers ("26 november 2026"), through Babel:
+# nl_BE for Flanders, nl_NL for the Netherlands.
+SITE_LOCALE = "nl_BE"
+
+# The time zone of the dates in your articles' front matter.
+TIMEZONE = "Europe/Brussels"
+
+# ---------------------------------------------------------------------------
+# Menu and lists
+# ---------------------------------------------------------------------------
+
+# Extra menu entries after "Home": (label, address relative to the site).
+# The pages named in MENU_PAGES follow them.
+MENUITEMS = (
+    ("Thema's", "themas/"),
+    ("Archief", "archief/"),
+)
+
+# Pages (by slug, from content/pages/) that appear in the main menu, in this
+# order. The other pages are linked from the footer.
+MENU_PAGES = ["over-deze-blog", "contact"]
+
+# Pages linked in the footer, by slug.
+FOOTER_PAGES = [
+    "privacyverklaring",
+    "toegankelijkheidsverklaring",
+    "reageerregels",
+]
+
+# The categories an article may have (front matter `Category:`).
+CATEGORIES = [
+    "Sociale media",
+    "Burgerparticipatie",
+    "Communicatiestrategie",
+    "Moderatie",
+]
+
+# How many articles one page of the home page lists.
+DEFAULT_PAGINATION = 6
+
+# ---------------------------------------------------------------------------
+# Machinery: how content becomes pages. A town rarely changes anything below.
+# ---------------------------------------------------------------------------
+
+PATH = "content"
+ARTICLE_PATHS = ["articles"]
+PAGE_PATHS = ["pages"]
+# Folders under content/ copied as they are (images, downloads, robots.txt).
+STATIC_PATHS = ["images", "extra"]
+EXTRA_PATH_METADATA = {
+    "extra/robots.txt": {"path": "robots.txt"},
+}
+THEME = "theme"
+PLUGIN_PATHS = ["plugins"]
+PLUGINS = ["town_identity", "site_i18n", "site_menu", "reading_time", "neighbors"]
+
+# Clean addresses: /2026/facebookpagina-starten/ instead of .html files.
+ARTICLE_URL = "{date:%Y}/{slug}/"
+ARTICLE_SAVE_AS = "{date:%Y}/{slug}/index.html"
+PAGE_URL = "{slug}/"
+PAGE_SAVE_AS = "{slug}/index.html"
+CATEGORY_URL = "thema/{slug}/"
+CATEGORY_SAVE_AS = "thema/{slug}/index.html"
+TAG_URL = "tag/{slug}/"
+TAG_SAVE_AS = "tag/{slug}/index.html"
+AUTHOR_URL = "auteur/{slug}/"
+AUTHOR_SAVE_AS = "auteur/{slug}/index.html"
+CATEGORIES_URL = "themas/"
+CATEGORIES_SAVE_AS = "themas/index.html"
+TAGS_URL = "tags/"
+TAGS_SAVE_AS = "tags/index.html"
+AUTHORS_URL = "auteurs/"
+AUTHORS_SAVE_AS = "auteurs/index.html"
+INDEX_URL = ""
+ARCHIVES_URL = "archief/"
+ARCHIVES_SAVE_AS = "archief/index.html"
+DIRECT_TEMPLATES = ["index", "categories", "tags", "authors", "archives", "404"]
+PAGINATION_PATTERNS = (
+    (1, "{url}", "{save_as}"),
+    (2, "{base_name}/pagina/{number}/", "{base_name}/pagina/{number}/index.html"),
+)
+# Year and month archives are not generated: the archive page lists all.
+YEAR_ARCHIVE_SAVE_AS = ""
+MONTH_ARCHIVE_SAVE_AS = ""
+DAY_ARCHIVE_SAVE_AS = ""
+# Pages are shown through MENU_PAGES and FOOTER_PAGES instead.
+DISPLAY_PAGES_ON_MENU = False
+DISPLAY_CATEGORIES_ON_MENU = False
+
+# Links start at the site root (/2026/...), so the preview works on any
+# host and port; publishconf.py makes them absolute.
+RELATIVE_URLS = False
+
+# Feeds are written by their own plugin; Pelican's own feed writer stays off.
+FEED_ALL_ATOM = None
+FEED_ALL_RSS = None
+CATEGORY_FEED_ATOM = None
+TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+
+# Jinja: escape every value by default; trusted HTML (article content) is
+# marked safe in the theme's one place for it.
+JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
+
+# Python-Markdown extensions for articles and pages.
+MARKDOWN = {
+    "extension_configs": {
+        "markdown.extensions.extra": {},
+        "markdown.extensions.toc": {"permalink": False},
+        "markdown.extensions.sane_lists": {},
+    },
+    "output_format": "html5",
+}
+
+# Keep a parsed-content cache between local builds (faster previews).
+CACHE_CONTENT = True
+LOAD_CONTENT_CACHE = True
+CACHE_PATH = "cache"

@@ -1,0 +1,3 @@
+from .site_i18n import register
+
+__all__ = ["register"]

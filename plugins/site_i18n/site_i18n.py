@@ -1,0 +1,121 @@
+"""Interface language for the theme: gettext catalogues and Babel dates.
+
+- Compiles the theme's catalogue ``translations/<DEFAULT_LANG>/LC_MESSAGES/
+  messages.po`` in memory at every build (no manual ``msgfmt`` step, no
+  compiled ``.mo`` file in git) and installs it in Jinja, so templates write
+  ``{{ _("Read more") }}``. English is the source language of the theme, so
+  ``DEFAULT_LANG = "en"`` needs no catalogue.
+- Adds Jinja filters that format dates with Babel in ``SITE_LOCALE``, never
+  with the machine's locale: ``format_date`` ("26 november 2026"),
+  ``format_datetime``, ``iso_datetime`` (for ``<time datetime>``), and
+  ``format_number``.
+
+Settings: ``DEFAULT_LANG`` (Pelican's), ``SITE_LOCALE`` (default "nl_BE").
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from datetime import date, datetime
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import PoFileError, read_po
+from babel.numbers import format_decimal
+from pelican import signals
+
+DEFAULTS = {"SITE_LOCALE": "nl_BE"}
+
+_cache: dict[tuple[str, float], gettext.NullTranslations] = {}
+
+
+class I18nSettingsError(ValueError):
+    """DEFAULT_LANG or SITE_LOCALE is wrong, or a catalogue cannot be read."""
+
+
+def catalogue_path(theme: str, lang: str) -> Path:
+    return Path(theme) / "translations" / lang / "LC_MESSAGES" / "messages.po"
+
+
+def load_translations(theme: str, lang: str) -> gettext.NullTranslations:
+    """The compiled catalogue for ``lang`` (cached while the file is unchanged)."""
+    if lang == "en":
+        return gettext.NullTranslations()
+    path = catalogue_path(theme, lang)
+    if not path.is_file():
+        raise I18nSettingsError(
+            f"DEFAULT_LANG = {lang!r} has no catalogue at {path}: copy "
+            f"{catalogue_path(theme, 'nl')} there and translate it, or set DEFAULT_LANG = 'nl'."
+        )
+    key = (str(path.resolve()), path.stat().st_mtime)
+    if key not in _cache:
+        try:
+            with path.open("rb") as handle:
+                catalog = read_po(handle, locale=lang, abort_invalid=True)
+        except (PoFileError, ValueError) as exc:
+            raise I18nSettingsError(f"{path}: cannot read the catalogue: {exc}") from exc
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog, use_fuzzy=False)
+        buffer.seek(0)
+        _cache[key] = gettext.GNUTranslations(buffer)
+    return _cache[key]
+
+
+def configure(pelican) -> None:
+    settings = pelican.settings
+    for key, value in DEFAULTS.items():
+        settings.setdefault(key, value)
+    try:
+        Locale.parse(settings["SITE_LOCALE"])
+    except (UnknownLocaleError, ValueError, TypeError) as exc:
+        raise I18nSettingsError(
+            f"SITE_LOCALE = {settings['SITE_LOCALE']!r} is not a locale Babel knows: "
+            "write one such as 'nl_BE' or 'nl_NL' in pelicanconf.py."
+        ) from exc
+    # Fail early, before any page is rendered.
+    load_translations(settings["THEME"], settings["DEFAULT_LANG"])
+
+
+def _filters(locale: str) -> dict:
+    def to_date(value):
+        return value.date() if isinstance(value, datetime) else value
+
+    def babel_date(value: date | datetime, format: str = "long") -> str:  # noqa: A002
+        return format_date(to_date(value), format=format, locale=locale)
+
+    def babel_datetime(value: datetime, format: str = "long") -> str:  # noqa: A002
+        return format_datetime(value, format=format, locale=locale, tzinfo=value.tzinfo)
+
+    def iso_datetime(value: date | datetime) -> str:
+        return value.isoformat()
+
+    def babel_number(value: float) -> str:
+        return format_decimal(value, locale=locale)
+
+    return {
+        "format_date": babel_date,
+        "format_datetime": babel_datetime,
+        "iso_datetime": iso_datetime,
+        "format_number": babel_number,
+    }
+
+
+def install(generator) -> None:
+    env = getattr(generator, "env", None)
+    if env is None:
+        return
+    settings = generator.settings
+    translations = load_translations(settings["THEME"], settings["DEFAULT_LANG"])
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_translations(translations, newstyle=True)
+    env.filters.update(_filters(settings["SITE_LOCALE"]))
+    # Templates use the language code in <html lang>, as BCP 47 (nl-BE).
+    env.globals["HTML_LANG"] = settings["SITE_LOCALE"].replace("_", "-")
+
+
+def register() -> None:
+    signals.initialized.connect(configure)
+    signals.generator_init.connect(install)

@@ -1,0 +1,3 @@
+from .site_menu import register
+
+__all__ = ["register"]

@@ -1,0 +1,3 @@
+from .town_identity import register
+
+__all__ = ["register"]

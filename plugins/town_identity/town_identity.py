@@ -1,0 +1,128 @@
+"""The town's identity: name, logo, brand colour, contact and social profiles.
+
+Checks the TOWN_* settings once, when Pelican starts, and stops the build
+with one sentence naming the setting when a value is wrong. Puts what the
+theme displays into the settings (and so into every template's context):
+
+- ``TOWN_PALETTE``: the brand colour and the shades derived from it;
+- ``TOWN_SOCIAL_PROFILES``: ``[{"network", "label", "url"}]`` in footer order;
+- ``TOWN_CONTACT``: the contact details, lists normalised, plus ``phone_uri``.
+
+It also writes ``theme/css/town.css``: the palette as CSS custom properties,
+so a town changes its colour in pelicanconf.py without touching CSS.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from xml.etree import ElementTree
+
+from PIL import Image
+
+from pelican import signals
+
+from .settings import (
+    DEFAULTS,
+    TownSettingsError,
+    check_colour,
+    check_contact,
+    check_social,
+)
+
+STYLESHEET = "theme/css/town.css"
+
+
+def configure(pelican) -> None:
+    settings = pelican.settings
+    for key, value in DEFAULTS.items():
+        settings.setdefault(key, value)
+    if not str(settings["TOWN_NAME"]).strip():
+        raise TownSettingsError(
+            "TOWN_NAME is empty: write your town's name, such as 'Lindeveld', in pelicanconf.py."
+        )
+    logo = settings["TOWN_LOGO"]
+    if logo:
+        if not (Path(settings["PATH"]) / logo).is_file():
+            raise TownSettingsError(
+                f"TOWN_LOGO = {logo!r} does not exist under {settings['PATH']}/: put the logo "
+                "file there or set TOWN_LOGO = '' in pelicanconf.py."
+            )
+        static_dirs = [p.rstrip("/") + "/" for p in settings.get("STATIC_PATHS", [])]
+        if not any(logo.startswith(d) for d in static_dirs):
+            raise TownSettingsError(
+                f"TOWN_LOGO = {logo!r} is not in a folder listed in STATIC_PATHS "
+                f"({', '.join(settings.get('STATIC_PATHS', []))}): move it to content/images/."
+            )
+    settings["TOWN_LOGO_SIZE"] = image_size(Path(settings["PATH"]) / logo) if logo else (0, 0)
+    settings["TOWN_PALETTE"] = check_colour(settings["TOWN_BRAND_COLOUR"])
+    settings["TOWN_SOCIAL_PROFILES"] = check_social(settings["TOWN_SOCIAL"])
+    settings["TOWN_CONTACT"] = check_contact(settings["TOWN_CONTACT"])
+
+
+def image_size(path: Path, height: int = 48) -> tuple[int, int]:
+    """Width and height to draw the logo at ``height`` px, from the file itself.
+
+    Given to the <img> so the header does not jump when the logo arrives.
+    """
+    width, natural_height = 1.0, 1.0
+    if path.suffix.lower() == ".svg":
+        root = ElementTree.parse(path).getroot()
+        box = (root.get("viewBox") or "").replace(",", " ").split()
+        if len(box) == 4:
+            width, natural_height = float(box[2]), float(box[3])
+        else:
+            width = float(re.sub(r"[^\d.]", "", root.get("width", "1")) or 1)
+            natural_height = float(re.sub(r"[^\d.]", "", root.get("height", "1")) or 1)
+    else:
+        with Image.open(path) as image:
+            width, natural_height = image.size
+    return round(width * height / natural_height), height
+
+
+def stylesheet(palette: dict) -> str:
+    return (
+        "/* Written by the town_identity plugin from TOWN_BRAND_COLOUR. */\n"
+        ":root {\n"
+        f"  --brand: {palette['brand']};\n"
+        f"  --brand-dark: {palette['brand_dark']};\n"
+        f"  --brand-tint: {palette['brand_tint']};\n"
+        f"  --brand-on-dark: {palette['brand_on_dark']};\n"
+        "}\n"
+    )
+
+
+class TownStylesheetGenerator:
+    """Writes the palette stylesheet into the output folder."""
+
+    def __init__(self, context, settings, path, theme, output_path, *args, **kwargs):
+        self.settings = settings
+        self.output_path = output_path
+
+    def generate_context(self) -> None:  # nothing to add to the context
+        pass
+
+    def generate_output(self, writer) -> None:
+        target = os.path.join(self.output_path, STYLESHEET)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        content = stylesheet(self.settings["TOWN_PALETTE"])
+        # Leave the file alone when unchanged, so the preview's watcher and
+        # caches do not see a change that is not there.
+        try:
+            with open(target, encoding="utf-8") as existing:
+                if existing.read() == content:
+                    return
+        except FileNotFoundError:
+            pass
+        with open(target, "w", encoding="utf-8") as handle:
+            handle.write(content)
+
+
+def get_generators(pelican):
+    return TownStylesheetGenerator
+
+
+def register() -> None:
+    signals.initialized.connect(configure)
+    signals.get_generators.connect(get_generators)

@@ -1,0 +1,25 @@
+"""Production settings: what changes when the site goes public.
+
+Used by `invoke publish-build`. Everything else comes from pelicanconf.py.
+"""
+
+import os
+import sys
+
+sys.path.append(os.curdir)
+from pelicanconf import *  # noqa: E402
+
+# The public address of the site, without a trailing slash. Feeds, share
+# previews and canonical links need it absolute. Can be overridden with the
+# DORPSPLEIN_SITEURL environment variable (for example in a CI workflow).
+SITEURL = os.environ.get("DORPSPLEIN_SITEURL", "https://blog.lindeveld.example")
+
+# Absolute links in production: every page names its own full address.
+RELATIVE_URLS = False
+
+# Start from an empty output folder so nothing stale is published.
+DELETE_OUTPUT_DIRECTORY = True
+
+# Build from scratch: no content cache in production builds.
+CACHE_CONTENT = False
+LOAD_CONTENT_CACHE = False

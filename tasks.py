@@ -1,0 +1,103 @@
+"""Every developer and editor command: `invoke --list` shows them.
+
+Run them through ./go (which sets up the virtual environment first), or
+directly with .venv/bin/invoke once it exists.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+from invoke import task
+
+ROOT = Path(__file__).resolve().parent
+
+CONFIG = {
+    # Settings for the local preview and for the public site.
+    "settings_base": "pelicanconf.py",
+    "settings_publish": "publishconf.py",
+    # Where the built site goes.
+    "deploy_path": "output",
+    # Where `invoke serve` listens.
+    "host": "127.0.0.1",
+    "port": 8000,
+}
+
+
+def _build(settings_file: str, debug: bool = False) -> None:
+    from dorpsplein.build import main
+
+    code = main([settings_file] + (["--debug"] if debug else []))
+    if code:
+        sys.exit(code)
+
+
+@task(help={"debug": "Show Python tracebacks (for developers)."})
+def build(c, debug=False):
+    """Build the local preview into output/ (fails on any warning)."""
+    _build(CONFIG["settings_base"], debug)
+
+
+@task(help={"debug": "Show Python tracebacks (for developers)."})
+def publish_build(c, debug=False):
+    """Build the public site with publishconf.py (absolute addresses, clean output)."""
+    _build(CONFIG["settings_publish"], debug)
+
+
+@task
+def clean(c):
+    """Remove the built site and the build cache."""
+    for name in (CONFIG["deploy_path"], "cache"):
+        path = ROOT / name
+        if path.exists():
+            shutil.rmtree(path)
+            print(f"Removed {name}/")
+
+
+@task(help={"host": "Address to listen on.", "port": "Port to listen on."})
+def serve(c, host=CONFIG["host"], port=CONFIG["port"]):
+    """Build, serve on localhost, rebuild on every change and reload the browser."""
+    from dorpsplein.preview import serve as run_preview
+
+    run_preview(host=host, port=int(port), settings_file=CONFIG["settings_base"])
+
+
+@task(
+    help={
+        "args": "Extra arguments for pytest, e.g. -k keyboard or -m 'not e2e'.",
+    }
+)
+def test(c, args=""):
+    """Run every test: plugins, the built site and end-to-end in Chromium."""
+    c.run(f"{sys.executable} -m ruff check .", pty=False)
+    c.run(f"{sys.executable} -m pytest {args}", pty=False)
+
+
+@task
+def lint(c):
+    """Check the Python code with ruff."""
+    c.run(f"{sys.executable} -m ruff check .", pty=False)
+
+
+@task
+def screenshots(c):
+    """Take the README's phone-width screenshots of the home page and an article."""
+    from dorpsplein.screenshots import main
+
+    main(ROOT / "docs" / "screenshots")
+
+
+@task
+def translations(c):
+    """Extract the theme's strings and update every catalogue (after editing templates)."""
+    pot = "theme/translations/messages.pot"
+    c.run(
+        f"{sys.executable} -m babel.messages.frontend extract -F theme/babel.cfg "
+        f"--no-location --omit-header -o {pot} theme/"
+    )
+    c.run(
+        f"{sys.executable} -m babel.messages.frontend update -i {pot} "
+        "-d theme/translations --no-fuzzy-matching"
+    )

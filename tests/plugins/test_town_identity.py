@@ -1,0 +1,100 @@
+"""TOWN_* settings reach the page, and wrong values stop the build with a sentence."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import pytest
+
+from dorpsplein.build import ROOT, BuildFailed
+
+sys.path.insert(0, str(ROOT / "plugins"))
+from town_identity.settings import (  # noqa: E402
+    contrast_ratio,
+    darker_shade,
+    parse_hex,
+)
+
+WHITE = (255, 255, 255)
+
+
+def test_contrast_ratio_matches_wcag_reference_values():
+    assert contrast_ratio((0, 0, 0), WHITE) == pytest.approx(21.0)
+    assert contrast_ratio(WHITE, WHITE) == pytest.approx(1.0)
+    # #767676 is the classic lightest grey that passes 4.5:1 on white.
+    assert contrast_ratio(parse_hex("#767676"), WHITE) == pytest.approx(4.54, abs=0.01)
+    assert contrast_ratio(parse_hex("#777777"), WHITE) < 4.5
+
+
+@pytest.mark.parametrize("colour", ["#7fbf7f", "#ffcc00", "#3fa9f5", "#e2001a"])
+def test_suggested_darker_shade_passes_and_stays_close(colour):
+    shade = darker_shade(parse_hex(colour))
+    ratio = contrast_ratio(parse_hex(shade), WHITE)
+    assert 4.5 <= ratio < 5.0, f"{shade} should be just dark enough, got {ratio:.2f}"
+
+
+@pytest.mark.slow
+def test_branding_settings_reach_the_page(build_site):
+    site = build_site(
+        TOWN_NAME="Beekdorp",
+        SITENAME="Beekdorp spreekt",
+        SITESUBTITLE="De blog van Beekdorp",
+        TOWN_BRAND_COLOUR="#0b4f8a",
+        TOWN_SOCIAL={"mastodon": "https://social.example/@beekdorp"},
+    )
+    town_css = (site.output / "theme" / "css" / "town.css").read_text()
+    assert re.search(r"--brand:\s*#0b4f8a;", town_css)
+    doc = site.html("/")
+    assert doc.select_one(".site-header__name").get_text() == "Beekdorp spreekt"
+    assert doc.select_one(".site-header__tagline").get_text() == "De blog van Beekdorp"
+    assert doc.select_one('link[href="/theme/css/town.css"]') is not None
+    logo = doc.select_one(".site-header__logo")
+    assert logo["src"] == "/images/logo.svg" and logo["width"] == "48"
+    assert [a.get_text() for a in doc.select('footer a[rel="me"]')] == ["Beekdorp op Mastodon"]
+
+
+@pytest.mark.slow
+def test_site_without_logo_or_profiles_builds(build_site):
+    doc = build_site(TOWN_LOGO="", TOWN_SOCIAL={}).html("/")
+    assert doc.select_one(".site-header__logo") is None
+    assert doc.select('footer a[rel="me"]') == []
+
+
+def _problems(build_site, **overrides) -> list[str]:
+    with pytest.raises(BuildFailed) as failed:
+        build_site(**overrides)
+    assert len(failed.value.problems) == 1, failed.value.problems
+    line = failed.value.problems[0]
+    assert "Traceback" not in line and "\n" not in line
+    return failed.value.problems
+
+
+def test_brand_colour_with_poor_contrast_stops_the_build_with_a_darker_suggestion(build_site):
+    [line] = _problems(build_site, TOWN_BRAND_COLOUR="#7fbf7f")
+    assert line.startswith("TOWN_BRAND_COLOUR = '#7fbf7f' has a contrast of 2.17:1")
+    suggestion = re.search(r"such as '(#[0-9a-f]{6})'", line).group(1)
+    assert contrast_ratio(parse_hex(suggestion), WHITE) >= 4.5
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"TOWN_BRAND_COLOUR": "green"}, "TOWN_BRAND_COLOUR = 'green' is not a colour"),
+        ({"TOWN_NAME": " "}, "TOWN_NAME is empty"),
+        ({"TOWN_LOGO": "images/nope.svg"}, "TOWN_LOGO = 'images/nope.svg' does not exist"),
+        ({"TOWN_SOCIAL": {"myspace": "https://myspace.com/x"}},
+         "TOWN_SOCIAL has an unknown network 'myspace'"),
+        ({"TOWN_SOCIAL": {"facebook": "facebook.com/x"}},
+         "TOWN_SOCIAL['facebook'] = 'facebook.com/x' is not a full https:// address"),
+        ({"TOWN_CONTACT": {"email": "info(at)town"}},
+         "TOWN_CONTACT['email'] = 'info(at)town' is not an e-mail address"),
+        ({"MENU_PAGES": ["contactt"]}, "MENU_PAGES names 'contactt'"),
+        ({"SITE_LOCALE": "xx_YY"}, "SITE_LOCALE = 'xx_YY' is not a locale"),
+        ({"DEFAULT_LANG": "fr"}, "DEFAULT_LANG = 'fr' has no catalogue"),
+        ({"READING_TIME_WPM": 0}, "READING_TIME_WPM = 0 must be a whole number"),
+    ],
+)
+def test_wrong_setting_stops_the_build_naming_it(build_site, overrides, expected):
+    [line] = _problems(build_site, **overrides)
+    assert line.startswith(expected), line
