@@ -201,3 +201,10 @@ MARKDOWN = {
 CACHE_CONTENT = True
 LOAD_CONTENT_CACHE = True
 CACHE_PATH = "cache"
+
+# Drafts (`Status: draft`) are written to /concepten/<slug>/ in the preview,
+# linked from nowhere; publishconf.py never writes them.
+DRAFT_URL = "concepten/{slug}/"
+DRAFT_SAVE_AS = "concepten/{slug}/index.html"
+DRAFT_PAGE_URL = "concepten/pagina/{slug}/"
+DRAFT_PAGE_SAVE_AS = "concepten/pagina/{slug}/index.html"

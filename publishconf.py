@@ -23,3 +23,7 @@ DELETE_OUTPUT_DIRECTORY = True
 # Build from scratch: no content cache in production builds.
 CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
+
+# Drafts are never published.
+DRAFT_SAVE_AS = ""
+DRAFT_PAGE_SAVE_AS = ""

@@ -19,9 +19,8 @@ import re
 from pathlib import Path
 from xml.etree import ElementTree
 
-from PIL import Image
-
 from pelican import signals
+from PIL import Image
 
 from .settings import (
     DEFAULTS,

@@ -1,0 +1,84 @@
+"""The developer and editor commands: listed, documented, and the preview works."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from dorpsplein.build import ROOT
+
+TASKS = ["build", "serve", "clean", "publish-build", "test"]
+
+
+def test_every_task_is_listed_with_a_one_line_docstring():
+    run = subprocess.run([sys.executable, "-m", "invoke", "--list"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    listed = {}
+    for line in run.stdout.splitlines():
+        parts = line.split(None, 1)
+        if line.startswith("  ") and len(parts) == 2 and not line.startswith("    "):
+            listed[parts[0]] = parts[1]
+    for name in TASKS:
+        assert listed.get(name, "").strip(), f"invoke {name} has no docstring"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.read().decode("utf-8")
+
+
+@pytest.mark.slow
+def test_preview_rebuilds_after_an_edit_and_injects_the_reload_script(tmp_path, content_copy):
+    settings = tmp_path / "preview.py"
+    settings.write_text(
+        "from pelicanconf import *\n"
+        f"PATH = {str(content_copy)!r}\nOUTPUT_PATH = {str(tmp_path / 'out')!r}\n"
+        f"CACHE_PATH = {str(tmp_path / 'cache')!r}\n"
+        f"THEME = {str(ROOT / 'theme')!r}\nPLUGIN_PATHS = [{str(ROOT / 'plugins')!r}]\n",
+        encoding="utf-8",
+    )
+    port = free_port()
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    server = subprocess.Popen(
+        [sys.executable, "-m", "dorpsplein.preview", str(settings), str(port)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    url = f"http://127.0.0.1:{port}/2026/x-of-mastodon/"
+    try:
+        deadline = time.monotonic() + 60
+        page = None
+        while time.monotonic() < deadline and page is None:
+            try:
+                page = fetch(url)
+            except OSError:
+                time.sleep(0.2)
+        assert page is not None, "the preview did not start"
+        assert "livereload.js" in page
+        assert "Nieuw in de preview" not in page
+
+        article = Path(content_copy) / "articles" / "2026-09-x-of-mastodon.md"
+        article.write_text(
+            article.read_text(encoding="utf-8") + "\n\nNieuw in de preview.\n", encoding="utf-8"
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and "Nieuw in de preview" not in page:
+            time.sleep(0.3)
+            page = fetch(url)
+        assert "Nieuw in de preview" in page, "the edit did not reach the preview"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
