@@ -123,6 +123,47 @@ CATEGORIES = [
 DEFAULT_PAGINATION = 6
 
 # ---------------------------------------------------------------------------
+# Comments (the town's own Isso server; see README, "Comments")
+# ---------------------------------------------------------------------------
+
+# Where the browser reaches the comment server. For the local preview this is
+# the server `invoke serve` starts; publishconf.py sets the public address.
+ISSO_COMMENTS_URL = "http://127.0.0.1:8080"
+
+# Comments under an article whose front matter has no `Comments:` line:
+# "open", "closed" (existing comments shown, no new ones) or "off" (nothing).
+ISSO_COMMENTS_DEFAULT = "open"
+
+# Close an article's comments this many days after its date, unless its
+# front matter says `Comments: open`. 0 keeps them open.
+ISSO_COMMENTS_CLOSE_AFTER_DAYS = 0
+
+# The page with the house rules for comments (its slug), linked from every
+# comment section.
+ISSO_COMMENTS_RULES_PAGE = "reageerregels"
+
+# Isso's own client options, named as its data-isso-* attributes (see Isso's
+# documentation). Anything left out keeps Dorpsplein's default: language nl,
+# votes on, oldest first, a name required, e-mail optional, no avatars.
+ISSO_COMMENTS_CLIENT = {
+    "vote": True,
+    "sorting": "oldest",
+    "require-author": True,
+    "require-email": False,
+}
+
+# The comment server itself, used by `invoke comments` and `invoke serve`
+# to write isso.cfg. The database lives under var/ (never in git).
+ISSO_COMMENTS_SERVER = {
+    "listen": "127.0.0.1:8080",
+    "database": "var/isso/comments.db",
+    # New comments wait for approval; publishconf.py turns this on.
+    "moderation": False,
+    # At most this many comments per minute from one address.
+    "ratelimit": 2,
+}
+
+# ---------------------------------------------------------------------------
 # Machinery: how content becomes pages. A town rarely changes anything below.
 # ---------------------------------------------------------------------------
 
@@ -136,7 +177,14 @@ EXTRA_PATH_METADATA = {
 }
 THEME = "theme"
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["town_identity", "site_i18n", "site_menu", "reading_time", "neighbors"]
+PLUGINS = [
+    "town_identity",
+    "site_i18n",
+    "site_menu",
+    "reading_time",
+    "neighbors",
+    "isso_comments",
+]
 
 # Clean addresses: /2026/facebookpagina-starten/ instead of .html files.
 ARTICLE_URL = "{date:%Y}/{slug}/"

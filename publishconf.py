@@ -27,3 +27,8 @@ LOAD_CONTENT_CACHE = False
 # Drafts are never published.
 DRAFT_SAVE_AS = ""
 DRAFT_PAGE_SAVE_AS = ""
+
+# The comment server, reached on the site's own address through the web
+# server (see deploy/). Moderation is on: new comments wait for approval.
+ISSO_COMMENTS_URL = os.environ.get("DORPSPLEIN_COMMENTS_URL", "/comments")
+ISSO_COMMENTS_SERVER = {**ISSO_COMMENTS_SERVER, "moderation": True}

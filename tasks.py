@@ -6,6 +6,7 @@ directly with .venv/bin/invoke once it exists.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -56,12 +57,40 @@ def clean(c):
             print(f"Removed {name}/")
 
 
-@task(help={"host": "Address to listen on.", "port": "Port to listen on."})
-def serve(c, host=CONFIG["host"], port=CONFIG["port"]):
-    """Build, serve on localhost, rebuild on every change and reload the browser."""
+@task(
+    help={
+        "host": "Address to listen on.",
+        "port": "Port to listen on.",
+        "comments": "Also run the comment server (default: yes; --no-comments to skip).",
+    }
+)
+def serve(c, host=CONFIG["host"], port=CONFIG["port"], comments=True):
+    """Build, serve on localhost with comments, rebuild on change and reload the browser."""
     from dorpsplein.preview import serve as run_preview
 
-    run_preview(host=host, port=int(port), settings_file=CONFIG["settings_base"])
+    run_preview(host=host, port=int(port), settings_file=CONFIG["settings_base"],
+                comments=comments)
+
+
+@task(
+    help={
+        "production": "Use publishconf.py: moderation on, ISSO_ADMIN_PASSWORD required.",
+        "bind": "host:port to listen on (default: ISSO_COMMENTS_SERVER['listen']).",
+    }
+)
+def comments(c, production=False, bind=""):
+    """Run the town's Isso comment server (database under var/isso/)."""
+    settings = CONFIG["settings_publish"] if production else CONFIG["settings_base"]
+    if not (ROOT / CONFIG["deploy_path"] / "isso-threads.json").exists():
+        _build(settings)
+    command = [sys.executable, "-m", "isso_comments.server", "--settings", settings]
+    if production:
+        command.append("--production")
+    if bind:
+        command += ["--bind", bind]
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "plugins"))
+    os.chdir(ROOT)
+    os.execvpe(command[0], command, env)
 
 
 @task(

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import os
 import shutil
+import socket
+import subprocess
+import sys
 import threading
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -75,9 +82,24 @@ def content_copy(tmp_path):
     return target
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 @pytest.fixture(scope="session")
-def sample_site(tmp_path_factory):
-    """The sample site, built once for all tests that only read it."""
+def comments_port():
+    """The port the session's real Isso server will listen on."""
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory, comments_port):
+    """The sample site, built once for all tests that only read it.
+
+    Its pages talk to the session's comment server (see ``comment_server``).
+    """
     output = tmp_path_factory.mktemp("sample") / "output"
     try:
         result = build(
@@ -86,6 +108,7 @@ def sample_site(tmp_path_factory):
                 "OUTPUT_PATH": str(output),
                 "CACHE_CONTENT": False,
                 "LOAD_CONTENT_CACHE": False,
+                "ISSO_COMMENTS_URL": f"http://127.0.0.1:{comments_port}",
             },
         )
     except BuildFailed as failed:  # show the editor-facing lines, not a traceback
@@ -108,6 +131,79 @@ def served_site(sample_site):
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
+
+
+class CommentServer:
+    """A real Isso server (gunicorn, our ThreadPolicy) on 127.0.0.1."""
+
+    def __init__(self, url: str, state_dir: Path, origin: str, log: Path):
+        self.url = url
+        self.state_dir = state_dir
+        self.origin = origin
+        self.log = log
+
+    @property
+    def database(self) -> Path:
+        return self.state_dir / "comments.db"
+
+    def request(self, method: str, path: str, body=None, origin: str | None = "default",
+                client_ip: str | None = None, raw: bytes | None = None):
+        """Send one API request; returns (status, parsed JSON or text)."""
+        headers = {"Content-Type": "application/json"}
+        if origin == "default":
+            origin = self.origin
+        if origin:
+            headers["Origin"] = origin
+        if client_ip:
+            headers["X-Forwarded-For"] = client_ip
+        data = raw if raw is not None else (
+            json.dumps(body).encode("utf-8") if body is not None else None
+        )
+        req = urllib.request.Request(self.url + path, data=data, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(req, timeout=10) as response:
+                status, payload = response.status, response.read()
+        except urllib.error.HTTPError as error:
+            status, payload = error.code, error.read()
+        text = payload.decode("utf-8", errors="replace")
+        try:
+            return status, json.loads(text)
+        except ValueError:
+            return status, text
+
+
+@pytest.fixture(scope="session")
+def comment_server(tmp_path_factory, sample_site, served_site, comments_port):
+    """The town's Isso server, started as `invoke comments` starts it."""
+    state = tmp_path_factory.mktemp("isso")
+    log = state / "server.log"
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "plugins"))
+    env.pop("ISSO_ADMIN_PASSWORD", None)
+    env["ISSO_ADMIN_PASSWORD"] = "test-moderator-password"
+    with log.open("w") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "isso_comments.server", "--settings", "pelicanconf.py",
+             "--bind", f"127.0.0.1:{comments_port}", "--origin", served_site,
+             "--state-dir", str(state), "--threads",
+             str(sample_site.output / "isso-threads.json")],
+            cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{comments_port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail("the comment server stopped:\n" + log.read_text())
+        try:
+            with urllib.request.urlopen(url + "/config", timeout=2):
+                break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        process.terminate()
+        pytest.fail("the comment server did not answer:\n" + log.read_text())
+    yield CommentServer(url, state, served_site, log)
+    process.terminate()
+    process.wait(timeout=10)
 
 
 CHROMIUM_ARGS = [

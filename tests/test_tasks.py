@@ -54,7 +54,7 @@ def test_preview_rebuilds_after_an_edit_and_injects_the_reload_script(tmp_path, 
     port = free_port()
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     server = subprocess.Popen(
-        [sys.executable, "-m", "dorpsplein.preview", str(settings), str(port)],
+        [sys.executable, "-m", "dorpsplein.preview", str(settings), str(port), "--no-comments"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     url = f"http://127.0.0.1:{port}/2026/x-of-mastodon/"

@@ -1,0 +1,158 @@
+"""Comments through the town's own Isso server: the build side.
+
+At ``initialized`` the ISSO_COMMENTS_* settings are merged with their
+defaults and checked. After all content is read, every article gets
+``article.isso_comments``::
+
+    {"state": "open" | "closed" | "off", "thread_id": "/2026/slug/", "title": "..."}
+
+from its front matter (``Comments: open | closed | off``), the site default
+(``ISSO_COMMENTS_DEFAULT``) and the age rule (``ISSO_COMMENTS_CLOSE_AFTER_DAYS``:
+an article without its own ``Comments:`` closes that many days after its
+date). Pages have comments only with ``Comments: open`` or ``closed``.
+
+The build also writes ``isso-threads.json`` into the output: every thread and
+its state. The server side (``server.py``) reads it and refuses new comments on
+threads that are not open, so a hand-made POST cannot reopen a closed one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timedelta
+
+from pelican import signals
+
+from .settings import STATES, CommentsSettingsError, merged, thread_id
+
+THREADS_FILE = "isso-threads.json"
+
+
+def configure(pelican) -> None:
+    merged(pelican.settings)
+
+
+def _line_of(path: str, key: str) -> int | None:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            for number, line in enumerate(handle, start=1):
+                if line.lower().startswith(key + ":"):
+                    return number
+                if not line.strip():
+                    break
+    except OSError:
+        return None
+    return None
+
+
+def _where(content) -> str:
+    path = content.source_path
+    shown = os.path.relpath(path) if not os.path.relpath(path).startswith("..") else path
+    line = _line_of(path, "comments")
+    return f"{shown}:{line}" if line else shown
+
+
+def state_of(content, settings, now: datetime, is_page: bool = False) -> str:
+    raw = content.metadata.get("comments")
+    if raw is not None:
+        state = str(raw).strip().lower()
+        if state not in STATES:
+            raise CommentsSettingsError(
+                f"{_where(content)}: Comments: {raw!r} is not a comment setting — write "
+                "'Comments: open', 'Comments: closed' or 'Comments: off'."
+            )
+        return state
+    if is_page:
+        return "off"
+    state = settings["ISSO_COMMENTS_DEFAULT"]
+    days = settings["ISSO_COMMENTS_CLOSE_AFTER_DAYS"]
+    if state == "open" and days and content.date + timedelta(days=days) < now:
+        return "closed"
+    return state
+
+
+def _now(settings) -> datetime:
+    fixed = settings.get("ISSO_COMMENTS_NOW")
+    if fixed is not None:
+        return fixed
+    from pelican.utils import set_date_tzinfo
+
+    return set_date_tzinfo(datetime.now(), settings.get("TIMEZONE"))
+
+
+def attach(generators) -> None:
+    pages = [p for g in generators if hasattr(g, "hidden_pages")
+             for p in list(g.pages) + list(g.hidden_pages)]
+    for generator in generators:
+        if hasattr(generator, "context"):
+            generator.context["ISSO_COMMENTS_RULES_URL"] = _rules_url(generator.settings, pages)
+        settings = generator.settings
+        now = _now(settings)
+        contents = [(a, False) for a in getattr(generator, "articles", [])]
+        contents += [(a, False) for a in getattr(generator, "drafts", [])]
+        if hasattr(generator, "hidden_pages"):
+            contents += [(p, True) for p in generator.pages]
+        for content, is_page in contents:
+            content.isso_comments = {
+                "state": state_of(content, settings, now, is_page=is_page),
+                "thread_id": thread_id(content.url),
+                "title": content.title,
+            }
+
+
+def _rules_url(settings, pages) -> str:
+    slug = settings["ISSO_COMMENTS_RULES_PAGE"]
+    for page in pages:
+        if page.slug == slug:
+            return page.url
+    raise CommentsSettingsError(
+        f"ISSO_COMMENTS_RULES_PAGE = {slug!r}, but no page in content/pages/ has that slug: "
+        "write the slug of your house rules page in pelicanconf.py."
+    )
+
+
+class ThreadsFileGenerator:
+    """Writes isso-threads.json: the state of every published thread."""
+
+    def __init__(self, context, settings, path, theme, output_path, *args, **kwargs):
+        self.context = context
+        self.settings = settings
+        self.output_path = output_path
+
+    def generate_context(self) -> None:
+        pass
+
+    def generate_output(self, writer) -> None:
+        threads = {}
+        for content in list(self.context.get("articles", [])) + list(
+            self.context.get("pages", [])
+        ):
+            comments = getattr(content, "isso_comments", None)
+            if comments and comments["state"] != "off":
+                threads[comments["thread_id"]] = {
+                    "state": comments["state"],
+                    "title": comments["title"],
+                }
+        data = {"threads": dict(sorted(threads.items()))}
+        target = os.path.join(self.output_path, THREADS_FILE)
+        text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+        try:
+            with open(target, encoding="utf-8") as existing:
+                if existing.read() == text:
+                    return
+        except FileNotFoundError:
+            pass
+        os.makedirs(self.output_path, exist_ok=True)
+        with open(target, "w", encoding="utf-8") as handle:
+            handle.write(text)
+
+
+def get_generators(pelican):
+    return ThreadsFileGenerator
+
+
+def register() -> None:
+    signals.initialized.connect(configure)
+    signals.all_generators_finalized.connect(attach)
+    signals.get_generators.connect(get_generators)
