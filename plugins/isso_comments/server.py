@@ -191,12 +191,15 @@ def write_config(settings: dict, root: Path, target: Path, **kwargs) -> Path:
     return target
 
 
-def _json(start_response, status: str, body: dict):
+def _json(start_response, status: str, body: dict, origin: str | None = None):
     data = json.dumps(body, ensure_ascii=False).encode("utf-8")
-    start_response(
-        status,
-        [("Content-Type", "application/json; charset=utf-8"), ("Content-Length", str(len(data)))],
-    )
+    headers = [("Content-Type", "application/json; charset=utf-8"),
+               ("Content-Length", str(len(data)))]
+    if origin:
+        # Let the site's own pages read the reason, as Isso's CORS layer would.
+        headers += [("Access-Control-Allow-Origin", origin),
+                    ("Access-Control-Allow-Credentials", "true"), ("Vary", "Origin")]
+    start_response(status, headers)
     return [data]
 
 
@@ -232,9 +235,9 @@ class ThreadPolicy:
 
     def __call__(self, environ, start_response):
         method = environ.get("REQUEST_METHOD", "GET")
+        origin = environ.get("HTTP_ORIGIN") or _origin(environ.get("HTTP_REFERER", "")) or ""
+        origin = origin.rstrip("/")
         if method in self.WRITE_METHODS:
-            origin = environ.get("HTTP_ORIGIN") or _origin(environ.get("HTTP_REFERER", "")) or ""
-            origin = origin.rstrip("/")
             if origin not in self.origins and origin != self._own_origin(environ):
                 return _json(start_response, "403 Forbidden", {
                     "reason": "origin-not-allowed",
@@ -249,12 +252,12 @@ class ThreadPolicy:
                 return _json(start_response, "403 Forbidden", {
                     "reason": "unknown-thread",
                     "message": "There is no article with comments at this address.",
-                })
+                }, origin)
             if thread.get("state") != "open":
                 return _json(start_response, "403 Forbidden", {
                     "reason": "thread-closed",
                     "message": "Comments on this article are closed.",
-                })
+                }, origin)
         return self.app(environ, start_response)
 
 
