@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -62,6 +63,8 @@ def serve(host: str = "127.0.0.1", port: int = 8000, settings_file: str = "pelic
     if comments and "isso_comments" in first.settings.get("PLUGINS", []):
         comment_server = start_comments(settings_file, f"http://{host}:{port}")
         atexit.register(comment_server.terminate)
+        # A plain `kill` must not leave the comment server running.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     server = Server()
     content = Path(first.settings["PATH"])
     watched = [str(content / "**" / "*"), str(content / "*" / "*")]
