@@ -237,13 +237,13 @@ class ThreadPolicy:
         method = environ.get("REQUEST_METHOD", "GET")
         origin = environ.get("HTTP_ORIGIN") or _origin(environ.get("HTTP_REFERER", "")) or ""
         origin = origin.rstrip("/")
-        if method in self.WRITE_METHODS:
-            if origin not in self.origins and origin != self._own_origin(environ):
-                return _json(start_response, "403 Forbidden", {
-                    "reason": "origin-not-allowed",
-                    "message": "This comment server only accepts comments from the town's "
-                               "own website.",
-                })
+        foreign = origin not in self.origins and origin != self._own_origin(environ)
+        if method in self.WRITE_METHODS and foreign:
+            return _json(start_response, "403 Forbidden", {
+                "reason": "origin-not-allowed",
+                "message": "This comment server only accepts comments from the town's "
+                           "own website.",
+            })
         path = environ.get("PATH_INFO", "")
         if method == "POST" and path.rstrip("/") == "/new":
             uri = (parse_qs(environ.get("QUERY_STRING", "")).get("uri") or [""])[0]
