@@ -6,8 +6,9 @@
 #   ./go --list     every task; ./go <task> --help for one task's options
 #
 # On a Debian machine it installs the system packages it needs (python3-venv,
-# and Chromium for the tests) with apt-get, as root or through sudo; the
-# Python packages go into .venv/ inside this folder.
+# and Chromium and npm for the tests) with apt-get, as root or through sudo;
+# the Python packages go into .venv/ and the pinned npm test tools (axe-core)
+# into node_modules/, both inside this folder.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -47,6 +48,9 @@ fi
 if [ "$wants_tests" = 1 ] && ! command -v chromium >/dev/null 2>&1; then
   missing+=("chromium" "fonts-dejavu-core")
 fi
+if [ "$wants_tests" = 1 ] && ! command -v npm >/dev/null 2>&1; then
+  missing+=("nodejs" "npm")
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   apt_install "${missing[@]}"
 fi
@@ -67,6 +71,15 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
   .venv/bin/python -m pip install --quiet -e ".${extras}"
   touch "$stamp"
+fi
+
+# 3. Browser-side test tools (axe-core), pinned by package-lock.json.
+if [ "$wants_tests" = 1 ]; then
+  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
+    say "Installing the pinned browser test tools (npm ci)"
+    npm ci --silent --no-audit --no-fund
+    touch node_modules
+  fi
 fi
 
 if [ $# -eq 0 ]; then

@@ -108,13 +108,14 @@ def check_colour(value: object) -> dict:
         # Tinted backgrounds (header band, tags): mostly white.
         "brand_tint": mix(rgb, WHITE, 0.9),
         # In dark mode the brand colour is used on a near-black background,
-        # so it is lightened until it reads at 4.5:1 on #121212.
+        # so it is lightened until it reads at 4.5:1 on the dark surfaces.
         "brand_on_dark": _lighter_for_dark(rgb),
         "contrast": round(ratio, 2),
     }
 
 
-DARK_BACKGROUND = (18, 18, 18)
+# The lightest dark-mode background text sits on (cards, footer: --surface).
+DARK_BACKGROUND = (28, 30, 32)
 
 
 def _lighter_for_dark(rgb: tuple[int, int, int]) -> str:

@@ -98,3 +98,12 @@ def test_brand_colour_with_poor_contrast_stops_the_build_with_a_darker_suggestio
 def test_wrong_setting_stops_the_build_naming_it(build_site, overrides, expected):
     [line] = _problems(build_site, **overrides)
     assert line.startswith(expected), line
+
+
+@pytest.mark.parametrize("colour", ["#1d5c3a", "#0b4f8a", "#6a1b9a", "#b3261e", "#000000"])
+def test_dark_mode_shade_reads_on_every_dark_background(colour):
+    from town_identity.settings import check_colour
+
+    shade = parse_hex(check_colour(colour)["brand_on_dark"])
+    for background in ((18, 18, 18), (28, 30, 32)):  # --bg and --surface in dark mode
+        assert contrast_ratio(shade, background) >= 4.5
