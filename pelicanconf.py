@@ -106,6 +106,7 @@ MENU_PAGES = ["over-deze-blog", "contact"]
 
 # Pages linked in the footer, by slug.
 FOOTER_PAGES = [
+    "volg-ons",
     "privacyverklaring",
     "toegankelijkheidsverklaring",
     "reageerregels",
@@ -121,6 +122,29 @@ CATEGORIES = [
 
 # How many articles one page of the home page lists.
 DEFAULT_PAGINATION = 6
+
+# ---------------------------------------------------------------------------
+# Feeds (Atom and RSS, for feed readers; listed on the "Volg ons" page)
+# ---------------------------------------------------------------------------
+
+# Which formats every feed is written in: "atom", "rss" or both.
+FEEDGEN_FEEDS_TYPES = ["atom", "rss"]
+
+# How many of the newest articles a feed holds.
+FEEDGEN_FEEDS_MAX_ITEMS = 20
+
+# "full": readers get the whole article; "summary": only the summary, with a
+# link to the site.
+FEEDGEN_FEEDS_CONTENT = "full"
+
+# Also write a feed for every category and every tag.
+FEEDGEN_FEEDS_CATEGORIES = True
+FEEDGEN_FEEDS_TAGS = True
+
+# A fixed identifier for this site's feeds, so feed readers recognise every
+# article even when the site moves to another address. Set it once to a new
+# UUID (python3 -c "import uuid; print(uuid.uuid4())") and never change it.
+FEEDGEN_FEEDS_ID_NAMESPACE = "6f1d9a52-3c1e-4c5b-9a55-0c0f7b1f4e21"
 
 # ---------------------------------------------------------------------------
 # Comments (the town's own Isso server; see README, "Comments")
@@ -184,6 +208,7 @@ PLUGINS = [
     "reading_time",
     "neighbors",
     "isso_comments",
+    "feedgen_feeds",
 ]
 
 # Clean addresses: /2026/facebookpagina-starten/ instead of .html files.
@@ -223,7 +248,8 @@ DISPLAY_CATEGORIES_ON_MENU = False
 # host and port; publishconf.py makes them absolute.
 RELATIVE_URLS = False
 
-# Feeds are written by their own plugin; Pelican's own feed writer stays off.
+# Feeds are written by the feedgen_feeds plugin (see "Feeds" above);
+# Pelican's own feed writer stays off.
 FEED_ALL_ATOM = None
 FEED_ALL_RSS = None
 CATEGORY_FEED_ATOM = None

@@ -18,8 +18,10 @@ def template_messages() -> set[str]:
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
         str(THEME / "templates"),
-        method_map=[("**.html", "jinja2")],
-        options_map={"**.html": {"extensions": "jinja2.ext.i18n"}},
+        method_map=[("**.html", "jinja2"), ("**.css", "jinja2")],
+        options_map={
+            pattern: {"extensions": "jinja2.ext.i18n"} for pattern in ("**.html", "**.css")
+        },
     ):
         found.add(message if isinstance(message, str) else message[0])
     return found

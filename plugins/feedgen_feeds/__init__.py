@@ -1,0 +1,3 @@
+from .feedgen_feeds import register
+
+__all__ = ["register"]
