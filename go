@@ -6,7 +6,7 @@
 #   ./go --list     every task; ./go <task> --help for one task's options
 #
 # On a Debian machine it installs the system packages it needs (python3-venv,
-# and Chromium and npm for the tests) with apt-get, as root or through sudo;
+# a font for share images, and Chromium and npm for the tests) with apt-get, as root or through sudo;
 # the Python packages go into .venv/ and the pinned npm test tools (axe-core)
 # into node_modules/, both inside this folder.
 set -euo pipefail
@@ -45,8 +45,13 @@ missing=()
 if ! "$python" -c 'import ensurepip, venv' 2>/dev/null; then
   missing+=("python3-venv")
 fi
+# Share images are drawn with a system font (DejaVu Sans Bold by default).
+if [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf ] \
+   && [ ! -f /usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf ]; then
+  missing+=("fonts-dejavu-core")
+fi
 if [ "$wants_tests" = 1 ] && ! command -v chromium >/dev/null 2>&1; then
-  missing+=("chromium" "fonts-dejavu-core")
+  missing+=("chromium")
 fi
 if [ "$wants_tests" = 1 ] && ! command -v npm >/dev/null 2>&1; then
   missing+=("nodejs" "npm")

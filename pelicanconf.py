@@ -28,6 +28,10 @@ AUTHOR = "Communicatiedienst Lindeveld"
 # the public address (for example "https://blog.lindeveld.be").
 SITEURL = ""
 
+# The address of the local preview (`invoke serve`). Feeds and share links
+# need absolute addresses; while SITEURL is empty they use this one.
+PREVIEW_URL = "http://127.0.0.1:8000"
+
 # ---------------------------------------------------------------------------
 # How it looks
 # ---------------------------------------------------------------------------
@@ -147,6 +151,24 @@ FEEDGEN_FEEDS_TAGS = True
 FEEDGEN_FEEDS_ID_NAMESPACE = "6f1d9a52-3c1e-4c5b-9a55-0c0f7b1f4e21"
 
 # ---------------------------------------------------------------------------
+# Sharing (plain links: nothing is loaded from a network until a reader clicks)
+# ---------------------------------------------------------------------------
+
+# The share links under every article, in this order. Allowed: facebook, x,
+# linkedin, whatsapp, mastodon, bluesky, email. An article can hide them with
+# `Share: off` in its front matter.
+SHARE_LINKS_NETWORKS = ["facebook", "x", "linkedin", "whatsapp", "mastodon", "bluesky", "email"]
+
+# Hashtags added to posts on X, Mastodon and Bluesky (without #).
+SHARE_LINKS_HASHTAGS = ["Lindeveld"]
+
+# The town's X account (without @), shown as "via" in a post on X.
+SHARE_LINKS_VIA = "lindeveld"
+
+# Also put share links on pages (Over deze blog, Contact, ...).
+SHARE_LINKS_PAGES = False
+
+# ---------------------------------------------------------------------------
 # Comments (the town's own Isso server; see README, "Comments")
 # ---------------------------------------------------------------------------
 
@@ -209,6 +231,7 @@ PLUGINS = [
     "neighbors",
     "isso_comments",
     "feedgen_feeds",
+    "share_links",
 ]
 
 # Clean addresses: /2026/facebookpagina-starten/ instead of .html files.

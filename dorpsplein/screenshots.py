@@ -34,7 +34,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 def main(target: Path) -> None:
     from playwright.sync_api import sync_playwright
 
-    result = build("pelicanconf.py")
+    result = build("pelicanconf.py", overrides={"OUTPUT_PATH": str(target / ".site")})
     handler = functools.partial(_QuietHandler, directory=str(result.output_path))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -51,6 +51,10 @@ def main(target: Path) -> None:
                 page.goto(base + url)
                 page.screenshot(path=str(target / name))
                 print(f"Wrote {target / name}")
+            page.goto(base + SHOTS["article-375.png"])
+            page.locator(".share").screenshot(path=str(target / "share-bar-375.png"))
+            print(f"Wrote {target / 'share-bar-375.png'}")
             browser.close()
     finally:
         server.shutdown()
+        shutil.rmtree(target / ".site", ignore_errors=True)

@@ -108,9 +108,9 @@ class FeedsGenerator(Generator):
 
     # -- addresses -------------------------------------------------------
     def base_url(self) -> str:
-        return (self.settings.get("SITEURL") or self.settings["FEEDGEN_FEEDS_PREVIEW_URL"]).rstrip(
-            "/"
-        )
+        # Feeds need absolute addresses; the local preview has no SITEURL.
+        base = self.settings.get("SITEURL") or self.settings.get("PREVIEW_URL", "")
+        return (base or "http://127.0.0.1:8000").rstrip("/")
 
     def absolute(self, path: str) -> str:
         return f"{self.base_url()}/{path.lstrip('/')}"

@@ -17,8 +17,6 @@ DEFAULTS = {
     # Also a feed per category and per tag.
     "FEEDGEN_FEEDS_CATEGORIES": True,
     "FEEDGEN_FEEDS_TAGS": True,
-    # The address feeds name when SITEURL is empty (the local preview).
-    "FEEDGEN_FEEDS_PREVIEW_URL": "http://127.0.0.1:8000",
     # Entry ids are urn:uuid values derived from this namespace and the
     # article's path, so they never change with SITEURL. None: derived from
     # TOWN_NAME. Set it once to a UUID of your own and never change it.

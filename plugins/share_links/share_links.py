@@ -1,0 +1,301 @@
+"""Share links that never track, and previews that look right when shared.
+
+For every article (and page, with ``SHARE_LINKS_PAGES``), after all content
+is read, ``article.share_links`` holds::
+
+    {
+      "url": "https://site/2026/slug/",          # absolute canonical URL
+      "title": "...",
+      "links": [{"network": "facebook", "label": "Facebook",
+                 "href": "https://www.facebook.com/sharer/sharer.php?u=..."}, ...],
+      "mastodon_text": "title url #tags",          # for the reader's own server
+      "preview": {...},                             # Open Graph / X card values
+      "json_ld": "{...}",                           # BlogPosting, safe for <script>
+    }
+
+An article is left out with ``Share: off`` in its front matter. Templates only
+display this (``components/share_links.html``). Nothing here loads anything
+from another host: share links are plain links.
+
+Articles without a raster image of their own get a share image drawn at build
+time (1200x630 PNG: the title on the brand colour), kept in the build cache,
+so a shared link never shows an empty preview.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import textwrap
+import unicodedata
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+from markupsafe import Markup
+from pelican import signals
+
+from .settings import merged
+
+LABELS = {
+    "facebook": "Facebook",
+    "x": "X",
+    "linkedin": "LinkedIn",
+    "whatsapp": "WhatsApp",
+    "mastodon": "Mastodon",
+    "bluesky": "Bluesky",
+    "email": "e-mail",
+}
+RASTER = (".png", ".jpg", ".jpeg", ".gif", ".webp")
+IMAGE_SIZE = (1200, 630)
+IMAGE_DIR = "images/share"
+FONT_CANDIDATES = [
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+    "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
+    "/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf",
+    "/usr/share/fonts/dejavu/DejaVuSans-Bold.ttf",
+    "/Library/Fonts/Arial Bold.ttf",
+    "C:/Windows/Fonts/arialbd.ttf",
+]
+
+
+class ShareImageError(ValueError):
+    """No font to draw share images with; the message says what to install."""
+
+
+def configure(pelican) -> None:
+    settings = pelican.settings
+    merged(settings)
+    settings.setdefault("SHARE_LINKS_FONT", None)
+    if settings["SHARE_LINKS_FONT"] is None:
+        settings["SHARE_LINKS_FONT"] = next(
+            (path for path in FONT_CANDIDATES if os.path.isfile(path)), None
+        )
+    font = settings["SHARE_LINKS_FONT"]
+    if not font or not os.path.isfile(font):
+        raise ShareImageError(
+            f"SHARE_LINKS_FONT = {font!r}: no font to draw share images with. Install one "
+            "(on Debian: apt-get install fonts-dejavu-core) or set SHARE_LINKS_FONT to a .ttf "
+            "file in pelicanconf.py."
+        )
+
+
+def _q(value: str) -> str:
+    return quote(value, safe="")
+
+
+def _params(**values) -> str:
+    return urlencode({k: v for k, v in values.items() if v}, quote_via=quote)
+
+
+def build_links(url: str, title: str, summary: str, settings: dict) -> tuple[list[dict], str]:
+    tags = settings["SHARE_LINKS_HASHTAGS"]
+    hashtags = " ".join(f"#{t}" for t in tags)
+    post = f"{title} {url}" + (f" {hashtags}" if hashtags else "")
+    hrefs = {
+        "facebook": "https://www.facebook.com/sharer/sharer.php?" + _params(u=url),
+        "x": "https://x.com/intent/post?" + _params(
+            text=title, url=url, hashtags=",".join(tags), via=settings["SHARE_LINKS_VIA"]
+        ),
+        "linkedin": "https://www.linkedin.com/sharing/share-offsite/?" + _params(url=url),
+        "whatsapp": "https://wa.me/?" + _params(text=f"{title} {url}"),
+        "mastodon": settings["SHARE_LINKS_MASTODON_CHOOSER"].replace("{text}", _q(post)),
+        "bluesky": "https://bsky.app/intent/compose?" + _params(text=post),
+        "email": "mailto:?" + _params(subject=title, body=f"{summary}\n\n{url}".strip()),
+    }
+    links = [
+        {"network": network, "label": LABELS[network], "href": hrefs[network]}
+        for network in settings["SHARE_LINKS_NETWORKS"]
+    ]
+    return links, post
+
+
+def _plain(html: str) -> str:
+    return " ".join(Markup(html or "").striptags().split())
+
+
+def _absolute(settings: dict, path: str) -> str:
+    base = settings.get("SITEURL") or settings.get("PREVIEW_URL") or "http://127.0.0.1:8000"
+    return base.rstrip("/") + "/" + path.lstrip("/")
+
+
+def _iso(value) -> str:
+    return value.isoformat() if value else ""
+
+
+def image_name(content, settings: dict) -> str:
+    """File name of the generated share image; changes when its inputs do."""
+    key = "|".join([content.title, settings["SITENAME"], settings["TOWN_PALETTE"]["brand"]
+                    if "TOWN_PALETTE" in settings else "", "v1"])
+    digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
+    return f"{IMAGE_DIR}/{content.slug}-{digest}.png"
+
+
+def _preview(content, settings: dict, url: str, summary: str, is_page: bool) -> dict:
+    image = getattr(content, "image", None)
+    alt = getattr(content, "image_alt", None) or ""
+    if image and os.path.splitext(image)[1].lower() in RASTER:
+        size = _raster_size(Path(settings["PATH"]) / image)
+        generated = None
+    else:
+        generated = image_name(content, settings)
+        image, size = generated, IMAGE_SIZE
+        alt = f"{settings['SITENAME']}: {content.title}"
+    modified = getattr(content, "modified", None)
+    return {
+        "type": "website" if is_page else "article",
+        "title": content.title,
+        "description": summary,
+        "url": url,
+        "site_name": settings["SITENAME"],
+        "locale": settings["SHARE_LINKS_LOCALE"],
+        "image": _absolute(settings, image),
+        "image_path": image,
+        "image_generated": generated,
+        "image_width": size[0],
+        "image_height": size[1],
+        "image_alt": alt,
+        "published": "" if is_page else _iso(content.date),
+        "modified": "" if is_page else _iso(modified or content.date),
+        "twitter_card": "summary_large_image",
+    }
+
+
+def _raster_size(path: Path) -> tuple[int, int]:
+    from PIL import Image
+
+    with Image.open(path) as img:
+        return img.size
+
+
+def _json_ld(content, settings: dict, preview: dict) -> str:
+    logo = settings.get("TOWN_LOGO")
+    publisher = {
+        "@type": "GovernmentOrganization",
+        "name": settings.get("TOWN_CONTACT", {}).get("organisation")
+        or f"Gemeente {settings.get('TOWN_NAME', '')}".strip(),
+        "url": _absolute(settings, ""),
+    }
+    if logo:
+        publisher["logo"] = {"@type": "ImageObject", "url": _absolute(settings, logo)}
+    data = {
+        "@context": "https://schema.org",
+        "@type": "BlogPosting",
+        "headline": content.title,
+        "description": preview["description"],
+        "url": preview["url"],
+        "mainEntityOfPage": {"@type": "WebPage", "@id": preview["url"]},
+        "datePublished": preview["published"],
+        "dateModified": preview["modified"],
+        "inLanguage": settings.get("SITE_LOCALE", "nl_BE").replace("_", "-"),
+        "author": [{"@type": "Person", "name": a.name} for a in content.authors],
+        "publisher": publisher,
+        "image": {
+            "@type": "ImageObject",
+            "url": preview["image"],
+            "width": preview["image_width"],
+            "height": preview["image_height"],
+        },
+    }
+    text = json.dumps(data, ensure_ascii=False, indent=None, separators=(",", ":"))
+    # Safe inside <script>: no "</script>" or "<!--" can close or confuse it.
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def attach(generators) -> None:
+    for generator in generators:
+        settings = generator.settings
+        items = [(a, False) for a in getattr(generator, "articles", [])]
+        items += [(a, False) for a in getattr(generator, "drafts", [])]
+        if hasattr(generator, "hidden_pages"):
+            items += [(p, True) for p in generator.pages]
+        for content, is_page in items:
+            off = str(content.metadata.get("share", "")).strip().lower() in ("off", "no", "false")
+            if off or (is_page and not settings["SHARE_LINKS_PAGES"]):
+                content.share_links = None
+                continue
+            url = _absolute(settings, content.url)
+            summary = _plain(getattr(content, "summary", ""))
+            links, post = build_links(url, content.title, summary, settings)
+            preview = _preview(content, settings, url, summary, is_page)
+            content.share_links = {
+                "url": url,
+                "title": content.title,
+                "links": links,
+                "mastodon_text": post,
+                "preview": preview,
+                "json_ld": None if is_page else _json_ld(content, settings, preview),
+            }
+
+
+def draw_share_image(title: str, site_name: str, colour: str, font_path: str, target: Path):
+    """A 1200x630 PNG: the title in white on the brand colour, the site name below."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    # Emoji and other symbols are not in text fonts; leave them out of the image.
+    clean = "".join(c for c in title if unicodedata.category(c) not in ("So", "Cs", "Co"))
+    clean = " ".join(clean.split())
+    width, height = IMAGE_SIZE
+    image = Image.new("RGB", IMAGE_SIZE, colour)
+    draw = ImageDraw.Draw(image)
+    margin = 80
+    for size in (76, 68, 60, 52, 46):
+        font = ImageFont.truetype(font_path, size)
+        average = font.getlength("abcdefghijklmnopqrstuvwxyz") / 26
+        lines = textwrap.wrap(clean, width=max(10, int((width - 2 * margin) / average)))
+        if len(lines) <= 4 and all(font.getlength(line) <= width - 2 * margin for line in lines):
+            break
+    lines = lines[:5]
+    line_height = int(size * 1.25)
+    top = (height - 110 - line_height * len(lines)) // 2
+    for number, line in enumerate(lines):
+        draw.text((margin, top + number * line_height), line, font=font, fill="#ffffff")
+    small = ImageFont.truetype(font_path, 34)
+    draw.rectangle((margin, height - 120, margin + 120, height - 114), fill="#ffffff")
+    draw.text((margin, height - 96), site_name, font=small, fill="#ffffff")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    image.save(target, "PNG", optimize=True)
+
+
+class ShareImagesGenerator:
+    """Draws the share images that articles need, reusing the build cache."""
+
+    def __init__(self, context, settings, path, theme, output_path, *args, **kwargs):
+        self.context = context
+        self.settings = settings
+        self.output_path = output_path
+
+    def generate_context(self) -> None:
+        pass
+
+    def generate_output(self, writer) -> None:
+        settings = self.settings
+        cache = Path(settings.get("CACHE_PATH") or "cache") / "share_links"
+        colour = settings.get("TOWN_PALETTE", {}).get("brand", "#1d5c3a")
+        contents = list(self.context.get("articles", [])) + list(self.context.get("pages", []))
+        contents += list(self.context.get("drafts", []))
+        for content in contents:
+            share = getattr(content, "share_links", None)
+            if not share or not share["preview"]["image_generated"]:
+                continue
+            name = share["preview"]["image_generated"]
+            target = Path(self.output_path) / name
+            if target.exists():
+                continue
+            cached = cache / Path(name).name
+            if not cached.exists():
+                draw_share_image(content.title, settings["SITENAME"], colour,
+                                 settings["SHARE_LINKS_FONT"], cached)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(cached, target)
+
+
+def get_generators(pelican):
+    return ShareImagesGenerator
+
+
+def register() -> None:
+    signals.initialized.connect(configure)
+    signals.all_generators_finalized.connect(attach)
+    signals.get_generators.connect(get_generators)
