@@ -6,9 +6,9 @@
 #   ./go --list     every task; ./go <task> --help for one task's options
 #
 # On a Debian machine it installs the system packages it needs (python3-venv,
-# a font for share images, and Chromium and npm for the tests) with apt-get, as root or through sudo;
-# the Python packages go into .venv/ and the pinned npm test tools (axe-core)
-# into node_modules/, both inside this folder.
+# a font for share images, and Chromium, npm and Java for the tests) with apt-get, as root or through sudo;
+# the Python packages go into .venv/ and the pinned npm test tools (axe-core,
+# vnu-jar, lighthouse) into node_modules/, both inside this folder.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -37,7 +37,7 @@ fi
 
 wants_tests=0
 case "${1:-}" in
-  test|lint|screenshots) wants_tests=1 ;;
+  test|lint|screenshots|audit) wants_tests=1 ;;
 esac
 
 # 1. System packages.
@@ -55,6 +55,10 @@ if [ "$wants_tests" = 1 ] && ! command -v chromium >/dev/null 2>&1; then
 fi
 if [ "$wants_tests" = 1 ] && ! command -v npm >/dev/null 2>&1; then
   missing+=("nodejs" "npm")
+fi
+# The Nu HTML Checker (vnu.jar) runs on Java.
+if [ "$wants_tests" = 1 ] && ! command -v java >/dev/null 2>&1; then
+  missing+=("default-jre-headless")
 fi
 if [ ${#missing[@]} -gt 0 ]; then
   apt_install "${missing[@]}"
@@ -78,7 +82,8 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   touch "$stamp"
 fi
 
-# 3. Browser-side test tools (axe-core), pinned by package-lock.json.
+# 3. Browser-side test tools (axe-core, vnu-jar, lighthouse), pinned by
+#    package-lock.json.
 if [ "$wants_tests" = 1 ]; then
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
     say "Installing the pinned browser test tools (npm ci)"

@@ -119,6 +119,14 @@ def screenshots(c):
 
 
 @task
+def audit(c):
+    """Lighthouse on the home page and an article (mobile, offline); prints the four scores."""
+    from dorpsplein.audit import main
+
+    main(ROOT / "artifacts" / "lighthouse")
+
+
+@task
 def translations(c):
     """Extract the theme's strings and update every catalogue (after editing templates)."""
     pot = "theme/translations/messages.pot"
@@ -128,5 +136,5 @@ def translations(c):
     )
     c.run(
         f"{sys.executable} -m babel.messages.frontend update -i {pot} "
-        "-d theme/translations --no-fuzzy-matching"
+        "-d theme/translations --no-fuzzy-matching --omit-header"
     )

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import shutil
-import threading
 from pathlib import Path
 
+from . import chromium
 from .build import build
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+from .static_server import serve_directory
 
 SHOTS = {
     "home-375.png": "/",
@@ -26,24 +15,15 @@ SHOTS = {
 }
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002
-        pass
-
-
 def main(target: Path) -> None:
     from playwright.sync_api import sync_playwright
 
     result = build("pelicanconf.py", overrides={"OUTPUT_PATH": str(target / ".site")})
-    handler = functools.partial(_QuietHandler, directory=str(result.output_path))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
     target.mkdir(parents=True, exist_ok=True)
     try:
-        with sync_playwright() as playwright:
+        with serve_directory(result.output_path) as base, sync_playwright() as playwright:
             browser = playwright.chromium.launch(
-                executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS
+                executable_path=chromium.executable(), args=chromium.ARGS
             )
             page = browser.new_page(viewport={"width": 375, "height": 812},
                                     device_scale_factor=1)
@@ -56,5 +36,4 @@ def main(target: Path) -> None:
             print(f"Wrote {target / 'share-bar-375.png'}")
             browser.close()
     finally:
-        server.shutdown()
         shutil.rmtree(target / ".site", ignore_errors=True)

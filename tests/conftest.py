@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import os
 import shutil
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -19,7 +16,9 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from dorpsplein import chromium
 from dorpsplein.build import ROOT, BuildFailed, build
+from dorpsplein.static_server import serve_directory
 
 CONTENT = ROOT / "content"
 ARTIFACTS = ROOT / "artifacts"
@@ -116,21 +115,11 @@ def sample_site(tmp_path_factory, comments_port):
     return Site(result)
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002
-        pass
-
-
 @pytest.fixture(scope="session")
 def served_site(sample_site):
     """The sample site served over HTTP on 127.0.0.1; yields its base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(sample_site.output))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve_directory(sample_site.output) as url:
+        yield url
 
 
 class CommentServer:
@@ -206,21 +195,8 @@ def comment_server(tmp_path_factory, sample_site, served_site, comments_port):
     process.wait(timeout=10)
 
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-
-
 def chromium_path() -> str:
-    path = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which(
-        "chromium-browser"
-    )
+    path = chromium.executable()
     if not path:
         pytest.fail(
             "Chromium is not installed: run ./go test, which installs Debian's chromium, "
@@ -236,7 +212,7 @@ def browser():
 
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(
-            executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS
+            executable_path=chromium_path(), headless=True, args=chromium.ARGS
         )
         yield instance
         instance.close()

@@ -6,7 +6,10 @@ theme displays into the settings (and so into every template's context):
 
 - ``TOWN_PALETTE``: the brand colour and the shades derived from it;
 - ``TOWN_SOCIAL_PROFILES``: ``[{"network", "label", "url"}]`` in footer order;
-- ``TOWN_CONTACT``: the contact details, lists normalised, plus ``phone_uri``.
+- ``TOWN_CONTACT``: the contact details, lists normalised, plus ``phone_uri``;
+- ``TOWN_LOGO_SIZE``: (width, height) to draw the logo 48 px high;
+- ``TOWN_LOGO_SVG`` / ``TOWN_LOGO_ICON``: an SVG logo as inline markup and as
+  a data: URI for the favicon, so neither costs a request (None for PNG).
 
 It also writes ``theme/css/town.css``: the palette as CSS custom properties,
 so a town changes its colour in pelicanconf.py without touching CSS.
@@ -17,6 +20,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from urllib.parse import quote
 from xml.etree import ElementTree
 
 from pelican import signals
@@ -55,6 +59,11 @@ def configure(pelican) -> None:
                 f"({', '.join(settings.get('STATIC_PATHS', []))}): move it to content/images/."
             )
     settings["TOWN_LOGO_SIZE"] = image_size(Path(settings["PATH"]) / logo) if logo else (0, 0)
+    inline = inline_svg(Path(settings["PATH"]) / logo) if logo.lower().endswith(".svg") else None
+    settings["TOWN_LOGO_SVG"] = inline
+    settings["TOWN_LOGO_ICON"] = (
+        "data:image/svg+xml," + quote(inline, safe="") if inline else None
+    )
     settings["TOWN_PALETTE"] = check_colour(settings["TOWN_BRAND_COLOUR"])
     settings["TOWN_SOCIAL_PROFILES"] = check_social(settings["TOWN_SOCIAL"])
     settings["TOWN_CONTACT"] = check_contact(settings["TOWN_CONTACT"])
@@ -78,6 +87,38 @@ def image_size(path: Path, height: int = 48) -> tuple[int, int]:
         with Image.open(path) as image:
             width, natural_height = image.size
     return round(width * height / natural_height), height
+
+
+SVG_NS = "http://www.w3.org/2000/svg"
+
+
+def inline_svg(path: Path) -> str:
+    """The logo as inline SVG markup: no extra request, no layout shift.
+
+    The logo sits next to the site name inside the home link, so it is
+    decorative: aria-hidden, without its own title. Comments, the XML
+    declaration and scripts or event handlers (which a logo never needs)
+    are dropped.
+    """
+    ElementTree.register_namespace("", SVG_NS)
+    root = ElementTree.parse(path).getroot()
+    for parent in list(root.iter()):
+        for child in list(parent):
+            name = child.tag.rsplit("}", 1)[-1]
+            if name in ("script", "foreignObject", "title", "desc"):
+                parent.remove(child)
+    for element in root.iter():
+        for attr in list(element.attrib):
+            if attr.lower().startswith("on"):
+                del element.attrib[attr]
+    root.attrib.pop("role", None)
+    root.set("aria-hidden", "true")
+    root.set("focusable", "false")
+    root.set("class", "site-header__logo")
+    width, height = image_size(path)
+    root.set("width", str(width))
+    root.set("height", str(height))
+    return ElementTree.tostring(root, encoding="unicode", short_empty_elements=True)
 
 
 def stylesheet(palette: dict) -> str:

@@ -49,8 +49,9 @@ def test_branding_settings_reach_the_page(build_site):
     assert doc.select_one(".site-header__name").get_text() == "Beekdorp spreekt"
     assert doc.select_one(".site-header__tagline").get_text() == "De blog van Beekdorp"
     assert doc.select_one('link[href="/theme/css/town.css"]') is not None
-    logo = doc.select_one(".site-header__logo")
-    assert logo["src"] == "/images/logo.svg" and logo["width"] == "48"
+    logo = doc.select_one("svg.site-header__logo")  # inline: no request, no layout shift
+    assert logo["width"] == "48" and logo["aria-hidden"] == "true"
+    assert doc.select_one('link[rel="icon"]')["href"].startswith("data:image/svg+xml,%3Csvg")
     assert [a.get_text() for a in doc.select('footer a[rel="me"]')] == ["Beekdorp op Mastodon"]
 
 
