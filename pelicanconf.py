@@ -128,6 +128,19 @@ CATEGORIES = [
 DEFAULT_PAGINATION = 6
 
 # ---------------------------------------------------------------------------
+# Pictures in articles
+# ---------------------------------------------------------------------------
+
+# Drop photos in content/images/ as they come from the camera: the build makes
+# smaller copies of these widths (in pixels) for phones and tablets...
+RESPONSIVE_IMAGES_WIDTHS = [480, 800, 1200]
+
+# ...and never publishes a photo wider than this, or heavier than this many
+# bytes, as it was: it is resized and recompressed first.
+RESPONSIVE_IMAGES_MAX_WIDTH = 1600
+RESPONSIVE_IMAGES_MAX_BYTES = 600_000
+
+# ---------------------------------------------------------------------------
 # Feeds (Atom and RSS, for feed readers; listed on the "Volg ons" page)
 # ---------------------------------------------------------------------------
 
@@ -232,6 +245,9 @@ PLUGINS = [
     "isso_comments",
     "feedgen_feeds",
     "share_links",
+    "responsive_images",
+    # Last: checks every article and page before the build (see README).
+    "editor_checks",
 ]
 
 # Clean addresses: /2026/facebookpagina-starten/ instead of .html files.
@@ -254,7 +270,7 @@ AUTHORS_SAVE_AS = "auteurs/index.html"
 INDEX_URL = ""
 ARCHIVES_URL = "archief/"
 ARCHIVES_SAVE_AS = "archief/index.html"
-DIRECT_TEMPLATES = ["index", "categories", "tags", "authors", "archives", "404"]
+DIRECT_TEMPLATES = ["index", "categories", "tags", "authors", "archives", "404", "drafts"]
 PAGINATION_PATTERNS = (
     (1, "{url}", "{save_as}"),
     (2, "{base_name}/pagina/{number}/", "{base_name}/pagina/{number}/index.html"),
@@ -299,8 +315,13 @@ CACHE_CONTENT = True
 LOAD_CONTENT_CACHE = True
 CACHE_PATH = "cache"
 
-# Drafts (`Status: draft`) are written to /concepten/<slug>/ in the preview,
-# linked from nowhere; publishconf.py never writes them.
+# Drafts (`Status: draft`) and scheduled articles (dated in the future) are
+# written to /concepten/<slug>/ in the preview and listed at /concepten/;
+# publishconf.py never writes them. A scheduled article goes live with the
+# first build after its date (see README: nightly build).
+WITH_FUTURE_DATES = False
+DRAFTS_URL = "concepten/"
+DRAFTS_SAVE_AS = "concepten/index.html"
 DRAFT_URL = "concepten/{slug}/"
 DRAFT_SAVE_AS = "concepten/{slug}/index.html"
 DRAFT_PAGE_URL = "concepten/pagina/{slug}/"

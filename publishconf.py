@@ -24,9 +24,10 @@ DELETE_OUTPUT_DIRECTORY = True
 CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
 
-# Drafts are never published.
+# Drafts and scheduled articles are never published (nor their list).
 DRAFT_SAVE_AS = ""
 DRAFT_PAGE_SAVE_AS = ""
+DRAFTS_SAVE_AS = ""
 
 # The comment server, reached on the site's own address through the web
 # server (see deploy/). Moderation is on: new comments wait for approval.

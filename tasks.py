@@ -47,6 +47,34 @@ def publish_build(c, debug=False):
     _build(CONFIG["settings_publish"], debug)
 
 
+@task(
+    help={
+        "title": 'The title, in quotes: invoke new "Het nieuwe dorpsplein".',
+        "category": "One of CATEGORIES in pelicanconf.py (asked when left out).",
+    }
+)
+def new(c, title, category=None):
+    """Start a new article as a draft, with its front matter filled in."""
+    from dorpsplein.editor import new_article
+
+    try:
+        path = new_article(title, category, CONFIG["settings_base"])
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        sys.exit(1)
+    slug = path.stem.split("-", 2)[-1]
+    print(f"Created {path.relative_to(ROOT)}")
+    print(f"Preview (after ./go serve): http://{CONFIG['host']}:{CONFIG['port']}/concepten/{slug}/")
+
+
+@task(help={"strict": "Also fail on warnings (CI uses this)."})
+def check(c, strict=False):
+    """Check all articles and pages without building (file, line and fix for each finding)."""
+    from dorpsplein.editor import check as run_check
+
+    sys.exit(run_check(CONFIG["settings_base"], strict=strict))
+
+
 @task
 def clean(c):
     """Remove the built site and the build cache."""
@@ -99,8 +127,9 @@ def comments(c, production=False, bind=""):
     }
 )
 def test(c, args=""):
-    """Run every test: plugins, the built site and end-to-end in Chromium."""
+    """Run every test: lint, content check (strict), plugins, site and end-to-end in Chromium."""
     c.run(f"{sys.executable} -m ruff check .", pty=False)
+    c.run(f"{sys.executable} -m invoke check --strict", pty=False)
     c.run(f"{sys.executable} -m pytest {args}", pty=False)
 
 

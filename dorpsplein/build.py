@@ -29,6 +29,7 @@ class BuildResult:
     settings: dict
     problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    advice: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -42,8 +43,9 @@ class BuildResult:
 class BuildFailed(Exception):
     """The build stopped; ``problems`` holds one line per reason."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[str], advice: list[str] | None = None):
         self.problems = problems
+        self.advice = advice or []
         super().__init__("\n".join(problems))
 
 
@@ -54,12 +56,17 @@ class _Collector(logging.Handler):
         super().__init__(level=logging.WARNING)
         self.content_path = content_path
         self.problems: list[str] = []
+        self.advice: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
             message = record.getMessage()
         except Exception:  # a malformed log call must not hide the problem
             message = str(record.msg)
+        if getattr(record, "advisory", False):
+            # Worth saying, never a reason to fail (e.g. a long summary).
+            self.advice.append(_one_line_text(message))
+            return
         # Pelican logs "Could not process <file>" from inside an except block
         # without the exception; the exception being handled is the reason.
         exc = record.exc_info[1] if record.exc_info else sys.exc_info()[1]
@@ -164,6 +171,27 @@ def _one_line(exc: BaseException) -> str:
     return text
 
 
+def _reset_signals() -> None:
+    """Disconnect every plugin from Pelican's signals.
+
+    Signals are module globals: in one process, a second build would still
+    call the plugins a first build registered, even ones its PLUGINS leave
+    out. Pelican registers the configured plugins again at every build.
+    """
+    import weakref
+
+    import blinker
+    from pelican.plugins import signals
+
+    for signal in vars(signals).values():
+        if not isinstance(signal, blinker.Signal):
+            continue
+        for ref in list(signal.receivers.values()):
+            receiver = ref() if isinstance(ref, weakref.ref) else ref
+            if receiver is not None:
+                signal.disconnect(receiver)
+
+
 def build(
     settings_file: str | os.PathLike = "pelicanconf.py",
     overrides: dict | None = None,
@@ -190,6 +218,7 @@ def build(
     try:
         try:
             settings = read_settings(str(settings_file), override=overrides or {})
+            _reset_signals()
             collector = _Collector(Path(settings["PATH"]))
             # Pelican's own console handler would print the same lines again.
             quiet = [h for h in root_logger.handlers if h is not collector]
@@ -199,8 +228,9 @@ def build(
             pelican_logger.propagate = True
             pelican = Pelican(settings)
             # Plugins that fail to register are only logged by Pelican.
-            if collector.problems:
-                raise BuildFailed(collector.problems)
+            if any(p.startswith("Cannot load plugin") or p.startswith("Cannot register")
+                   for p in collector.problems):
+                raise BuildFailed(collector.problems, collector.advice)
             pelican.run()
         except BuildFailed:
             raise
@@ -208,12 +238,12 @@ def build(
             if debug:
                 raise
             problems = (collector.problems if collector else []) + [_one_line(exc)]
-            raise BuildFailed(problems) from exc
-        problems = collector.problems
-        result = BuildResult(settings=settings, problems=list(problems))
+            raise BuildFailed(problems, collector.advice if collector else []) from exc
+        problems = list(dict.fromkeys(collector.problems))
+        result = BuildResult(settings=settings, problems=problems, advice=collector.advice)
         result.seconds = time.perf_counter() - started
         if problems:
-            raise BuildFailed(problems)
+            raise BuildFailed(problems, collector.advice)
         return result
     finally:
         if collector is not None:
@@ -232,16 +262,19 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = build(settings_file, debug=debug)
     except BuildFailed as failed:
+        for line in failed.advice:
+            print(f"warning: {line}", file=sys.stderr)
         for line in failed.problems:
             print(line, file=sys.stderr)
         count = len(failed.problems)
         print(
-            f"Build failed: {count} problem{'s' if count != 1 else ''} to fix "
-            "(nothing was published).",
+            f"Build failed: {count} problem{'s' if count != 1 else ''} to fix.",
             file=sys.stderr,
         )
         return 1
-    print(f"Built {result.output_path} in {result.seconds:.1f} s with no warnings.")
+    for line in result.advice:
+        print(f"warning: {line}", file=sys.stderr)
+    print(f"Built {result.output_path} in {result.seconds:.1f} s with no errors.")
     return 0
 
 

@@ -36,7 +36,8 @@ def rebuild(settings_file: str):
     except BuildFailed as failed:
         for line in failed.problems:
             print(line, file=sys.stderr)
-        print("Preview not updated: fix the problems above and save again.", file=sys.stderr)
+        print("The files named above are left out of the preview (or, for a settings "
+              "problem, nothing was rebuilt): fix them and save again.", file=sys.stderr)
         return None
     print(f"Rebuilt in {result.seconds:.2f} s.", flush=True)
     return result

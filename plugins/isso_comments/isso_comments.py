@@ -31,6 +31,8 @@ THREADS_FILE = "isso-threads.json"
 
 def configure(pelican) -> None:
     merged(pelican.settings)
+    # Tell the editor checks which values `Comments:` accepts.
+    pelican.settings.setdefault("METADATA_CHOICES", {})["comments"] = STATES
 
 
 def _line_of(path: str, key: str) -> int | None:

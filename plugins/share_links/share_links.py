@@ -67,6 +67,8 @@ class ShareImageError(ValueError):
 def configure(pelican) -> None:
     settings = pelican.settings
     merged(settings)
+    # Tell the editor checks which values `Share:` accepts.
+    settings.setdefault("METADATA_CHOICES", {})["share"] = ("on", "off")
     settings.setdefault("SHARE_LINKS_FONT", None)
     if settings["SHARE_LINKS_FONT"] is None:
         settings["SHARE_LINKS_FONT"] = next(
@@ -206,12 +208,12 @@ def _json_ld(content, settings: dict, preview: dict) -> str:
 def attach(generators) -> None:
     for generator in generators:
         settings = generator.settings
+        # Drafts get no share links: nothing about them may leave the preview.
         items = [(a, False) for a in getattr(generator, "articles", [])]
-        items += [(a, False) for a in getattr(generator, "drafts", [])]
         if hasattr(generator, "hidden_pages"):
             items += [(p, True) for p in generator.pages]
         for content, is_page in items:
-            off = str(content.metadata.get("share", "")).strip().lower() in ("off", "no", "false")
+            off = str(content.metadata.get("share", "")).strip().lower() == "off"
             if off or (is_page and not settings["SHARE_LINKS_PAGES"]):
                 content.share_links = None
                 continue
@@ -274,7 +276,6 @@ class ShareImagesGenerator:
         cache = Path(settings.get("CACHE_PATH") or "cache") / "share_links"
         colour = settings.get("TOWN_PALETTE", {}).get("brand", "#1d5c3a")
         contents = list(self.context.get("articles", [])) + list(self.context.get("pages", []))
-        contents += list(self.context.get("drafts", []))
         for content in contents:
             share = getattr(content, "share_links", None)
             if not share or not share["preview"]["image_generated"]:

@@ -12,7 +12,7 @@ from dorpsplein.build import BuildFailed
 
 pytestmark = pytest.mark.slow
 
-TITLE = 'Café "De Linde" & co: 5 < 10 + #1 — 🎉 </script>'
+TITLE = 'Café "De Linde" & co: 5 < 10 > 2 + #1 — 🎉'
 NETWORKS = ["facebook", "x", "linkedin", "whatsapp", "mastodon", "bluesky", "email"]
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from site_checks import broken_links, html_pages, orphans, third_party, vnu_errors
 
+from dorpsplein.build import ROOT
+
 pytestmark = pytest.mark.slow
 
 BROKEN = """Title: Kapotte pagina
@@ -51,9 +53,16 @@ def broken_site(tmp_path_factory):
     content = root / "content"
     shutil.copytree(CONTENT, content)
     (content / "articles" / "kapot.md").write_text(BROKEN, encoding="utf-8")
+    # The editor checks would refuse this page before it is built; switch
+    # them off to show that the site checks also catch what slips through
+    # (raw HTML, a theme change, a plugin).
+    from pelican.settings import read_settings
+
+    plugins = [p for p in read_settings(str(ROOT / "pelicanconf.py"))["PLUGINS"]
+               if p != "editor_checks"]
     result = build("pelicanconf.py", overrides={
         "PATH": str(content), "OUTPUT_PATH": str(root / "output"),
-        "CACHE_PATH": str(root / "cache"),
+        "CACHE_PATH": str(root / "cache"), "PLUGINS": plugins,
     })
     return Site(result)
 

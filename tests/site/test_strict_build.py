@@ -12,6 +12,9 @@ from dorpsplein.build import ROOT, BuildFailed
 pytestmark = pytest.mark.slow
 
 
+HEAD = "Category: Moderatie\nSummary: Kort.\n"
+
+
 def write(content, name, text, encoding="utf-8"):
     path = content / "articles" / name
     path.write_bytes(text.encode(encoding) if isinstance(text, str) else text)
@@ -27,7 +30,7 @@ def failure(build_site, content) -> list[str]:
 
 
 def test_bad_date_names_file_line_and_fix(build_site, content_copy):
-    write(content_copy, "kapot.md", "Title: Kapot\nDate: gisteren\nCategory: Moderatie\n\nTekst.\n")
+    write(content_copy, "kapot.md", "Title: Kapot\nDate: gisteren\n" + HEAD + "\nTekst.\n")
     [line] = failure(build_site, content_copy)
     assert line.endswith(
         "articles/kapot.md:2: 'gisteren' is not a valid date — write the date as "
@@ -36,28 +39,28 @@ def test_bad_date_names_file_line_and_fix(build_site, content_copy):
 
 
 def test_missing_title_names_the_file(build_site, content_copy):
-    write(content_copy, "zonder-titel.md", "Date: 2026-01-01\nCategory: Moderatie\n\nTekst.\n")
+    write(content_copy, "zonder-titel.md", "Date: 2026-01-01\n" + HEAD + "\nTekst.\n")
     [line] = failure(build_site, content_copy)
-    assert "articles/zonder-titel.md:1: the front matter has no Title" in line
+    assert "articles/zonder-titel.md:1: 'Title:' is missing — add a line such as" in line
 
 
 def test_invalid_utf8_names_file_and_line(build_site, content_copy):
     write(content_copy, "latin1.md",
-          "Title: Café\nDate: 2026-01-01\nCategory: Moderatie\n\nEen café.\n", "latin-1")
+          "Title: Café\nDate: 2026-01-01\n" + HEAD + "\nEen café.\n", "latin-1")
     [line] = failure(build_site, content_copy)
     assert "articles/latin1.md:1: the file is not valid UTF-8 (byte 0xe9)" in line
     assert "save it as UTF-8" in line
 
 
 def test_broken_internal_link_names_file_and_line(build_site, content_copy):
-    write(content_copy, "link.md", "Title: Link\nDate: 2026-01-02\nCategory: Moderatie\n\n"
+    write(content_copy, "link.md", "Title: Link\nDate: 2026-01-02\n" + HEAD + "\n"
           "Tekst.\n\nZie [dit]({filename}/articles/bestaat-niet.md).\n")
     [line] = failure(build_site, content_copy)
-    assert "articles/link.md:7: the link to '/articles/bestaat-niet.md'" in line
+    assert "articles/link.md:8: the link to '{filename}/articles/bestaat-niet.md'" in line
 
 
 def test_command_line_build_prints_lines_and_exits_non_zero(tmp_path, content_copy):
-    write(content_copy, "kapot.md", "Title: Kapot\nDate: 31-02-2026\nCategory: Moderatie\n\nx\n")
+    write(content_copy, "kapot.md", "Title: Kapot\nDate: 31-02-2026\n" + HEAD + "\nx\n")
     settings = tmp_path / "settings.py"
     settings.write_text(
         f"from pelicanconf import *\nPATH = {str(content_copy)!r}\n"

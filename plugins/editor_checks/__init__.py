@@ -1,0 +1,3 @@
+from .editor_checks import register
+
+__all__ = ["register"]

@@ -1,0 +1,375 @@
+"""Checks on the editors' Markdown files, without building.
+
+Every finding is one line an editor can act on::
+
+    content/articles/x.md:3: 'gisteren' is not a valid date — write the date as 2026-11-26 14:30.
+
+Errors stop a build (and `invoke check`); warnings are printed and only fail
+`invoke check --strict`. The files are read as text here, independently of
+Pelican's readers, so one broken file never hides the findings of another.
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import os
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from pelican.utils import slugify
+
+MARKDOWN = {".md", ".markdown", ".mdown", ".mkd"}
+REQUIRED_ARTICLE = ("title", "date", "category", "summary")
+REQUIRED_PAGE = ("title",)
+KNOWN_KEYS = {
+    "title", "date", "modified", "category", "tags", "slug", "author", "authors",
+    "summary", "status", "image", "image_alt", "comments", "share", "template", "lang",
+    "translation", "save_as", "url",
+}
+DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S",
+                "%Y-%m-%dT%H:%M")
+STATUS = ("published", "draft", "hidden")
+DEFAULT_CHOICES = {"status": STATUS}
+META_LINE = re.compile(r"^[ ]{0,3}(?P<key>[A-Za-z0-9_-]+):\s*(?P<value>.*)$")
+CONTINUATION = re.compile(r"^[ ]{4,}(?P<value>.*)$")
+IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)(?:\s+\"[^\"]*\")?\)")
+HTML_IMAGE = re.compile(r"<img\b(?P<attrs>[^>]*)>", re.I)
+LINK = re.compile(r"(?<!!)\[[^\]]*\]\((?P<target>\{(?:filename|static|attach)\}[^)\s#]+)")
+TAG = re.compile(r"<\s*/?\s*[A-Za-z][^>]*>")
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: str
+    line: int | None
+    message: str
+    severity: str = "error"  # or "warning"
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class Document:
+    path: Path
+    shown: str
+    kind: str  # "article" or "page"
+    meta: dict  # lower-case key -> (value, line, key as written)
+    body: str
+    body_start: int  # line number of the first body line
+
+
+def parse_date(value: str) -> datetime | None:
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(value.strip(), fmt)
+        except ValueError:
+            continue
+    return None
+
+
+def _front_matter(text: str):
+    """Split Pelican/Python-Markdown metadata from the body, keeping line numbers."""
+    lines = text.splitlines()
+    meta: dict = {}
+    duplicates = []
+    last = None
+    index = 0
+    for index, line in enumerate(lines):
+        if not line.strip():
+            return meta, duplicates, "\n".join(lines[index + 1:]), index + 2
+        match = META_LINE.match(line)
+        if match:
+            key = match.group("key").lower()
+            if key in meta:
+                duplicates.append((key, index + 1))
+            meta[key] = (match.group("value").strip(), index + 1, match.group("key"))
+            last = key
+            continue
+        cont = CONTINUATION.match(line)
+        if cont and last:
+            value, number, written = meta[last]
+            meta[last] = ((value + " " + cont.group("value").strip()).strip(), number, written)
+            continue
+        # The first line that is neither metadata nor a continuation starts the body.
+        return meta, duplicates, "\n".join(lines[index:]), index + 1
+    return meta, duplicates, "", len(lines) + 1
+
+
+class Checker:
+    """Checks every Markdown file under PATH's article and page folders."""
+
+    def __init__(self, settings: dict, root: Path | None = None):
+        self.settings = settings
+        self.content = Path(settings["PATH"])
+        self.root = root or Path.cwd()
+        self.categories = list(settings.get("CATEGORIES") or [])
+        self.summary_max = settings.get("EDITOR_CHECKS_SUMMARY_MAX", 200)
+        self.size_max = settings.get("EDITOR_CHECKS_MAX_BYTES", 1_000_000)
+        self.choices = {**DEFAULT_CHOICES, **settings.get("METADATA_CHOICES", {})}
+        self.findings: list[Finding] = []
+        self.broken: set[Path] = set()
+
+    # -- helpers ----------------------------------------------------------
+    def show(self, path: Path) -> str:
+        try:
+            return os.path.relpath(path, self.root) if not os.path.relpath(
+                path, self.root).startswith("..") else str(path)
+        except ValueError:
+            return str(path)
+
+    def add(self, doc_or_path, line, message, severity="error"):
+        path = doc_or_path.path if isinstance(doc_or_path, Document) else doc_or_path
+        self.findings.append(Finding(self.show(path), line, message, severity))
+        if severity == "error":
+            self.broken.add(path)
+
+    def folders(self):
+        for key, kind in (("ARTICLE_PATHS", "article"), ("PAGE_PATHS", "page")):
+            for folder in self.settings.get(key) or []:
+                yield self.content / folder, kind
+
+    def ignored(self, path: Path) -> bool:
+        return any(fnmatch.fnmatch(path.name, pattern)
+                   for pattern in self.settings.get("IGNORE_FILES", []))
+
+    # -- the run -----------------------------------------------------------
+    def run(self) -> list[Finding]:
+        documents = []
+        for folder, kind in self.folders():
+            if not folder.is_dir():
+                continue
+            for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+                if self.ignored(path):
+                    continue
+                if path.suffix.lower() not in MARKDOWN:
+                    self.add(path, None, f"'{path.name}' is not a Markdown file, so it is not "
+                             f"published — rename it to '{path.stem}.md' if it is an article, "
+                             "or move it to content/images/ or content/extra/.")
+                    continue
+                doc = self.read(path, kind)
+                if doc is not None:
+                    documents.append(doc)
+                    self.check_document(doc)
+        self.check_slugs(documents)
+        return self.findings
+
+    def read(self, path: Path, kind: str) -> Document | None:
+        raw = path.read_bytes()
+        if not raw.strip():
+            self.add(path, None, "the file is empty — write the front matter (Title:, Date:, "
+                     "Category:, Summary:) and the text, or delete the file.")
+            return None
+        if b"\x00" in raw[:4096] or raw[:4] in (b"PK\x03\x04", b"\x89PNG", b"%PDF"):
+            self.add(path, None, "this is not a text file (perhaps a Word document, PDF or "
+                     "picture renamed to .md) — write the article as plain text in Markdown.")
+            return None
+        if len(raw) > self.size_max:
+            self.add(path, None, f"the file is {len(raw) / 1_000_000:.1f} MB, more than "
+                     f"{self.size_max / 1_000_000:.0f} MB — keep an article short; put data "
+                     "or long documents in content/extra/ and link to them.")
+            return None
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            self.add(path, line, f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x}) — "
+                     "save it as UTF-8 in your editor (in Notepad: Save as, Encoding UTF-8).")
+            return None
+        meta, duplicates, body, body_start = _front_matter(text)
+        doc = Document(path, self.show(path), kind, meta, body, body_start)
+        if not meta:
+            self.add(doc, 1, "the file has no front matter — start it with lines such as "
+                     "'Title: …', 'Date: 2026-11-26 10:00', 'Category: …' and 'Summary: …', "
+                     "then an empty line.")
+            return None
+        for key, line in duplicates:
+            self.add(doc, line, f"'{key.capitalize()}:' appears twice — keep one of the two "
+                     "lines.")
+        return doc
+
+    def check_document(self, doc: Document) -> None:
+        meta = doc.meta
+        required = REQUIRED_ARTICLE if doc.kind == "article" else REQUIRED_PAGE
+        examples = {"title": "Title: Het nieuwe dorpsplein",
+                    "date": "Date: 2026-11-26 10:00",
+                    "category": f"Category: {self.categories[0] if self.categories else '…'}",
+                    "summary": "Summary: Eén of twee zinnen over het artikel."}
+        for key in required:
+            if key not in meta or not meta[key][0]:
+                line = meta[key][1] if key in meta else 1
+                what = "is empty" if key in meta else "is missing"
+                self.add(doc, line, f"'{key.capitalize()}:' {what} — add a line such as "
+                         f"'{examples[key]}' to the front matter.")
+        for key, (_value, line, written) in meta.items():
+            if written != written.capitalize() and key in KNOWN_KEYS and written.islower():
+                self.add(doc, line, f"'{written}:' is written in lower case — write "
+                         f"'{written.capitalize()}:' like the other keys.", "warning")
+            elif key not in KNOWN_KEYS:
+                close = difflib.get_close_matches(key, KNOWN_KEYS, n=1)
+                hint = f"did you mean '{close[0].capitalize()}:'?" if close else \
+                    "see the front-matter reference in the README."
+                self.add(doc, line, f"'{written}:' is not a front-matter key Dorpsplein knows "
+                         f"— {hint}", "warning")
+        self.check_title(doc)
+        self.check_dates(doc)
+        self.check_category(doc)
+        self.check_choices(doc)
+        self.check_summary(doc)
+        self.check_tags(doc)
+        self.check_body(doc)
+        self.check_images(doc)
+
+    def check_title(self, doc):
+        if "title" in doc.meta and TAG.search(doc.meta["title"][0]):
+            tag = TAG.search(doc.meta["title"][0]).group(0)
+            self.add(doc, doc.meta["title"][1], f"the title contains HTML ({tag}) — a title is "
+                     "plain text: remove the tags.")
+
+    def check_dates(self, doc):
+        dates = {}
+        for key in ("date", "modified"):
+            if key in doc.meta and doc.meta[key][0]:
+                value, line, _ = doc.meta[key]
+                parsed = parse_date(value)
+                if parsed is None:
+                    self.add(doc, line, f"'{value}' is not a valid date — write the date as "
+                             "2026-11-26 or 2026-11-26 14:30.")
+                dates[key] = parsed
+        if dates.get("date") and dates.get("modified") and dates["modified"] < dates["date"]:
+            self.add(doc, doc.meta["modified"][1], "'Modified:' is before 'Date:' — write the "
+                     "date of the last change, or remove the line.", "warning")
+
+    def check_category(self, doc):
+        if doc.kind != "article" or "category" not in doc.meta or not self.categories:
+            return
+        value, line, _ = doc.meta["category"]
+        if value and value not in self.categories:
+            lower = {c.lower(): c for c in self.categories}
+            close = lower.get(value.lower()) or next(
+                iter(difflib.get_close_matches(value, self.categories, n=1, cutoff=0.5)), None)
+            hint = f"write 'Category: {close}'" if close else "write one of: " + ", ".join(
+                self.categories)
+            self.add(doc, line, f"'{value}' is not one of the categories in CATEGORIES in "
+                     f"pelicanconf.py — {hint}.")
+
+    def check_choices(self, doc):
+        for key, allowed in self.choices.items():
+            if key in doc.meta:
+                value, line, written = doc.meta[key]
+                if value.strip().lower() not in allowed:
+                    self.add(doc, line, f"'{written}: {value}' is not possible — write "
+                             + " or ".join(f"'{written}: {a}'" for a in allowed) + ".")
+
+    def check_summary(self, doc):
+        if "summary" not in doc.meta:
+            return
+        value, line, _ = doc.meta["summary"]
+        if len(value) > self.summary_max:
+            self.add(doc, line, f"the summary has {len(value)} characters; social previews cut "
+                     f"it after about {self.summary_max} — shorten it to one or two sentences.",
+                     "warning")
+
+    def check_tags(self, doc):
+        if "tags" not in doc.meta:
+            return
+        value, line, _ = doc.meta["tags"]
+        tags = [t.strip() for t in value.split(",")]
+        if not value.strip():
+            self.add(doc, line, "'Tags:' is empty — write keywords separated by commas, or "
+                     "remove the line.", "warning")
+        elif any(not t for t in tags):
+            self.add(doc, line, "'Tags:' has an empty keyword (two commas in a row, or a comma "
+                     "at the end) — remove the extra comma.", "warning")
+
+    def check_body(self, doc):
+        if not doc.body.strip():
+            self.add(doc, doc.body_start - 1, "there is no text after the front matter — write "
+                     "the article below the empty line.")
+            return
+        fence = False
+        for offset, line in enumerate(doc.body.splitlines()):
+            if line.lstrip().startswith(("```", "~~~")):
+                fence = not fence
+            if not fence and re.match(r"^#\s+\S", line):
+                self.add(doc, doc.body_start + offset, "a second level-1 heading ('# …'): the "
+                         "title is the page's only level-1 heading — use '## …' for sections.")
+        for offset, line in enumerate(doc.body.splitlines()):
+            for match in LINK.finditer(line):
+                target = match.group("target")
+                path = self._resolve(doc, re.sub(r"^\{\w+\}", "", target))
+                if not path.is_file():
+                    self.add(doc, doc.body_start + offset, f"the link to '{target}' points at a "
+                             "file that does not exist — check the name under content/ (for "
+                             "example {filename}/articles/2026-09-x-of-mastodon.md).")
+
+    def _resolve(self, doc: Document, target: str) -> Path:
+        if target.startswith("/"):
+            return self.content / target.lstrip("/")
+        return doc.path.parent / target
+
+    def check_images(self, doc):
+        for offset, line in enumerate(doc.body.splitlines()):
+            number = doc.body_start + offset
+            for match in IMAGE.finditer(line):
+                src, alt = match.group("src"), match.group("alt").strip()
+                self._check_image(doc, number, src, alt)
+            for match in HTML_IMAGE.finditer(line):
+                attrs = match.group("attrs")
+                src = re.search(r"src\s*=\s*[\"']([^\"']+)", attrs)
+                alt = re.search(r"alt\s*=\s*[\"']([^\"']*)", attrs)
+                if src:
+                    self._check_image(doc, number, src.group(1),
+                                      alt.group(1).strip() if alt else "", html=True)
+        if "image" in doc.meta:
+            value, line, _ = doc.meta["image"]
+            if not (self.content / value).is_file():
+                self.add(doc, line, f"'Image: {value}' does not exist under content/ — put "
+                         "the picture in content/images/ and write 'Image: images/name.jpg'.")
+            if "image_alt" not in doc.meta or not doc.meta["image_alt"][0]:
+                self.add(doc, line, "'Image:' has no 'Image_alt:' — add a line 'Image_alt: …' "
+                         "that says what the picture shows, for people who cannot see it.")
+
+    def _check_image(self, doc, line, src, alt, html=False):
+        if src.startswith(("http://", "https://", "//")):
+            self.add(doc, line, f"the picture '{src}' comes from another website, which would "
+                     "let that site follow readers — save it in content/images/ and use "
+                     "{static}/images/name.jpg.")
+            return
+        path = re.sub(r"^\{\w+\}", "", src)
+        if path.startswith("/") and not src.startswith("{"):
+            target = self.content / path.lstrip("/")
+        else:
+            target = self._resolve(doc, path)
+        if not target.is_file():
+            self.add(doc, line, f"the picture '{src}' does not exist — check the file name in "
+                     "content/images/ (names are case-sensitive).")
+        if not alt:
+            example = "![Het plein met de nieuwe bomen](" + src + ")"
+            self.add(doc, line, f"the picture '{src}' has no description (alt text) — describe "
+                     "what it shows, for example " + ('alt="…" in the <img> tag' if html
+                                                      else example) + ".")
+
+    def check_slugs(self, documents):
+        seen: dict[tuple, Document] = {}
+        subs = self.settings.get("SLUG_REGEX_SUBSTITUTIONS", [])
+        for doc in documents:
+            if doc.path in self.broken:
+                continue
+            if "slug" in doc.meta and doc.meta["slug"][0]:
+                slug, line = doc.meta["slug"][0], doc.meta["slug"][1]
+            elif "title" in doc.meta:
+                slug, line = slugify(doc.meta["title"][0], regex_subs=subs), doc.meta["title"][1]
+            else:
+                continue
+            key = (doc.kind, slug)
+            if key in seen:
+                other = seen[key]
+                self.add(doc, line, f"the slug '{slug}' is already used by {other.shown} — "
+                         "give this one another title or a 'Slug:' line of its own.")
+            else:
+                seen[key] = doc

@@ -1,0 +1,51 @@
+"""Runs the editor checks (checks.py) at the start of every build.
+
+Errors are logged as errors (the strict build fails and names them) and the
+files that have them are left out of the build, so the rest of the site is
+still built — in the local preview, a good article next to a bad one still
+shows. Warnings are logged as advisory: printed, never failing a build
+(`invoke check --strict` fails on them).
+
+Other plugins tell the checks which values their front-matter keys accept
+through the ``METADATA_CHOICES`` setting (e.g. ``{"comments": ("open", ...)}``),
+set in their own ``initialized`` handler: keep ``editor_checks`` last in
+PLUGINS so it sees them.
+
+Settings: ``EDITOR_CHECKS_SUMMARY_MAX`` (200 characters),
+``EDITOR_CHECKS_MAX_BYTES`` (1,000,000).
+"""
+
+from __future__ import annotations
+
+import glob
+import logging
+
+from pelican import signals
+
+from .checks import Checker
+
+logger = logging.getLogger(__name__)
+
+DEFAULTS = {"EDITOR_CHECKS_SUMMARY_MAX": 200, "EDITOR_CHECKS_MAX_BYTES": 1_000_000}
+
+
+def run_checks(pelican) -> None:
+    settings = pelican.settings
+    for key, value in DEFAULTS.items():
+        settings.setdefault(key, value)
+    checker = Checker(settings)
+    for finding in checker.run():
+        if finding.severity == "error":
+            logger.error("%s", finding)
+        else:
+            logger.warning("%s", finding, extra={"advisory": True})
+    ignore = list(settings.get("IGNORE_FILES", []))
+    for path in sorted(checker.broken):
+        pattern = glob.escape(path.name)
+        if pattern not in ignore:
+            ignore.append(pattern)
+    settings["IGNORE_FILES"] = ignore
+
+
+def register() -> None:
+    signals.initialized.connect(run_checks)
