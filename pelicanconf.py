@@ -246,6 +246,7 @@ PLUGINS = [
     "feedgen_feeds",
     "share_links",
     "responsive_images",
+    "asset_hashing",
     # Last: checks every article and page before the build (see README).
     "editor_checks",
 ]

@@ -11,12 +11,14 @@ theme displays into the settings (and so into every template's context):
 - ``TOWN_LOGO_SVG`` / ``TOWN_LOGO_ICON``: an SVG logo as inline markup and as
   a data: URI for the favicon, so neither costs a request (None for PNG).
 
-It also writes ``theme/css/town.css``: the palette as CSS custom properties,
-so a town changes its colour in pelicanconf.py without touching CSS.
+It also writes ``TOWN_STYLESHEET`` (``theme/css/town.<hash>.css``): the
+palette as CSS custom properties, so a town changes its colour in
+pelicanconf.py without touching CSS.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from pathlib import Path
@@ -33,8 +35,6 @@ from .settings import (
     check_contact,
     check_social,
 )
-
-STYLESHEET = "theme/css/town.css"
 
 
 def configure(pelican) -> None:
@@ -65,6 +65,10 @@ def configure(pelican) -> None:
         "data:image/svg+xml," + quote(inline, safe="") if inline else None
     )
     settings["TOWN_PALETTE"] = check_colour(settings["TOWN_BRAND_COLOUR"])
+    # The stylesheet's name carries a hash of its content, so it can be cached
+    # for a year and still change the day the colour does.
+    digest = hashlib.sha256(stylesheet(settings["TOWN_PALETTE"]).encode()).hexdigest()[:10]
+    settings["TOWN_STYLESHEET"] = f"theme/css/town.{digest}.css"
     settings["TOWN_SOCIAL_PROFILES"] = check_social(settings["TOWN_SOCIAL"])
     settings["TOWN_CONTACT"] = check_contact(settings["TOWN_CONTACT"])
 
@@ -144,7 +148,7 @@ class TownStylesheetGenerator:
         pass
 
     def generate_output(self, writer) -> None:
-        target = os.path.join(self.output_path, STYLESHEET)
+        target = os.path.join(self.output_path, self.settings["TOWN_STYLESHEET"])
         os.makedirs(os.path.dirname(target), exist_ok=True)
         content = stylesheet(self.settings["TOWN_PALETTE"])
         # Leave the file alone when unchanged, so the preview's watcher and

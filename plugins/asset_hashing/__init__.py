@@ -1,0 +1,3 @@
+from .asset_hashing import register
+
+__all__ = ["register"]

@@ -1,0 +1,87 @@
+"""Content-hashed names for the theme's CSS and JavaScript.
+
+Templates write ``{{ SITEURL }}/{{ asset("css/main.css") }}`` and get
+``theme/css/main.3f2a9c1b0d.css``: the name changes whenever the file does,
+so a web server may tell browsers to keep these files for a year
+(``deploy/`` does). The plugin adds the ``asset()`` function to every
+template environment and writes the hashed copies next to Pelican's plain
+copy of ``THEME/static``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+from pelican import signals
+
+HASHED = (".css", ".js")
+_cache: dict[tuple[str, int], str] = {}
+
+
+def hashed_name(source: Path) -> str:
+    """``main.css`` → ``main.<10 hex digits>.css`` from the file's content."""
+    key = (str(source), source.stat().st_mtime_ns)
+    if key not in _cache:
+        digest = hashlib.sha256(source.read_bytes()).hexdigest()[:10]
+        _cache[key] = f"{source.stem}.{digest}{source.suffix}"
+    return _cache[key]
+
+
+def _static_root(settings) -> Path:
+    return Path(settings["THEME"]) / "static"
+
+
+def install(generator) -> None:
+    env = getattr(generator, "env", None)
+    if env is None:
+        return
+    settings = generator.settings
+    root = _static_root(settings)
+    static_dir = settings.get("THEME_STATIC_DIR", "theme")
+
+    def asset(path: str) -> str:
+        source = root / path
+        if not source.is_file():
+            raise ValueError(f"asset({path!r}): there is no {source} in the theme.")
+        if source.suffix not in HASHED:
+            return f"{static_dir}/{path}"
+        return f"{static_dir}/{Path(path).parent.as_posix()}/{hashed_name(source)}".replace(
+            "/./", "/")
+
+    env.globals["asset"] = asset
+
+
+class HashedAssetsGenerator:
+    """Writes theme/<dir>/<name>.<hash>.<ext> for every CSS and JS file of the theme."""
+
+    def __init__(self, context, settings, path, theme, output_path, *args, **kwargs):
+        self.settings = settings
+        self.output_path = output_path
+
+    def generate_context(self) -> None:
+        pass
+
+    def generate_output(self, writer) -> None:
+        root = _static_root(self.settings)
+        target_root = Path(self.output_path) / self.settings.get("THEME_STATIC_DIR", "theme")
+        for source in sorted(root.rglob("*")):
+            if source.suffix not in HASHED or not source.is_file():
+                continue
+            relative = source.relative_to(root)
+            target = target_root / relative.parent / hashed_name(source)
+            if target.exists():
+                continue
+            os.makedirs(target.parent, exist_ok=True)
+            shutil.copyfile(source, target)
+
+
+def get_generators(pelican):
+    return HashedAssetsGenerator
+
+
+def register() -> None:
+    signals.generator_init.connect(install)
+    signals.get_generators.connect(get_generators)
