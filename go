@@ -6,7 +6,8 @@
 #   ./go --list     every task; ./go <task> --help for one task's options
 #
 # On a Debian machine it installs the system packages it needs (python3-venv,
-# a font for share images, and Chromium, npm and Java for the tests) with apt-get, as root or through sudo;
+# a font for share images, and Chromium, npm, Java, nginx and rsync for the
+# tests) with apt-get, as root or through sudo;
 # the Python packages go into .venv/ and the pinned npm test tools (axe-core,
 # vnu-jar, lighthouse) into node_modules/, both inside this folder.
 set -euo pipefail
@@ -55,6 +56,16 @@ if [ "$wants_tests" = 1 ] && ! command -v chromium >/dev/null 2>&1; then
 fi
 if [ "$wants_tests" = 1 ] && ! command -v npm >/dev/null 2>&1; then
   missing+=("nodejs" "npm")
+fi
+# The hosting tests run Debian's nginx (with brotli_static) and rsync.
+if [ "$wants_tests" = 1 ] && ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+  missing+=("nginx")
+fi
+if [ "$wants_tests" = 1 ] && [ ! -f /usr/lib/nginx/modules/ngx_http_brotli_static_module.so ]; then
+  missing+=("libnginx-mod-http-brotli-static")
+fi
+if [ "$wants_tests" = 1 ] && ! command -v rsync >/dev/null 2>&1; then
+  missing+=("rsync")
 fi
 # The Nu HTML Checker (vnu.jar) runs on Java.
 if [ "$wants_tests" = 1 ] && ! command -v java >/dev/null 2>&1; then

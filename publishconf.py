@@ -33,3 +33,21 @@ DRAFTS_SAVE_AS = ""
 # server (see deploy/). Moderation is on: new comments wait for approval.
 ISSO_COMMENTS_URL = os.environ.get("DORPSPLEIN_COMMENTS_URL", "/comments")
 ISSO_COMMENTS_SERVER = {**ISSO_COMMENTS_SERVER, "moderation": True}
+
+# Write .gz and .br copies of every text file, for servers that send them
+# as they are (deploy/nginx: gzip_static, brotli_static).
+PLUGINS = [*PLUGINS, "precompress"]
+PRECOMPRESS_GZIP = True
+PRECOMPRESS_BROTLI = True
+PRECOMPRESS_ZOPFLI = False
+PRECOMPRESS_ZSTANDARD = False
+
+# Where `invoke publish` puts the built site. One of (see README, Hosting):
+#   {"method": "directory", "path": "/var/www/dorpsplein"}      this machine
+#   {"method": "rsync", "destination": "deploy@web.example:/var/www/dorpsplein/"}
+#   {"method": "github-pages", "remote": "origin", "branch": "gh-pages"}
+#   {"method": "s3", "bucket": "...", "endpoint": "https://...", "region": "..."}
+PUBLISH_TARGET = {
+    "method": "directory",
+    "path": os.environ.get("DORPSPLEIN_PUBLISH_PATH", "public"),
+}

@@ -139,6 +139,72 @@ def lint(c):
     c.run(f"{sys.executable} -m ruff check .", pty=False)
 
 
+@task(help={"debug": "Show Python tracebacks (for developers)."})
+def publish(c, debug=False):
+    """Build with publishconf.py and put the site where PUBLISH_TARGET says."""
+    from pelican.settings import read_settings
+
+    from dorpsplein.publish import PublishError
+    from dorpsplein.publish import publish as send
+
+    _build(CONFIG["settings_publish"], debug)
+    settings = read_settings(str(ROOT / CONFIG["settings_publish"]))
+    try:
+        print(send(Path(settings["OUTPUT_PATH"]), settings.get("PUBLISH_TARGET")))
+    except PublishError as exc:
+        print(exc, file=sys.stderr)
+        sys.exit(1)
+
+
+def _comments_database(production: bool) -> Path:
+    from pelican.settings import read_settings
+
+    settings = read_settings(str(ROOT / CONFIG["settings_publish" if production
+                                                else "settings_base"]))
+    server = settings.get("ISSO_COMMENTS_SERVER", {})
+    database = Path(server.get("database", "var/isso/comments.db"))
+    return database if database.is_absolute() else ROOT / database
+
+
+@task(
+    help={
+        "to": "Folder for the backups (default: var/backups).",
+        "keep": "Keep only the newest N backups (0 keeps all).",
+        "production": "Use the database named in publishconf.py.",
+    }
+)
+def comments_backup(c, to="var/backups", keep=0, production=False):
+    """Copy the comment database consistently while Isso runs (SQLite backup API)."""
+    sys.path.insert(0, str(ROOT / "plugins"))
+    from isso_comments.backup import BackupError, backup, prune
+
+    try:
+        target = backup(_comments_database(production), ROOT / to)
+    except BackupError as exc:
+        print(exc, file=sys.stderr)
+        sys.exit(1)
+    print(f"Backed up the comments to {target}")
+    for old in prune(ROOT / to, int(keep)):
+        print(f"Removed old backup {old}")
+
+
+@task(help={"backup": "The backup file to put back.",
+            "production": "Use the database named in publishconf.py."})
+def comments_restore(c, backup, production=False):
+    """Put a comment backup back (stop the comment server first)."""
+    sys.path.insert(0, str(ROOT / "plugins"))
+    from isso_comments.backup import BackupError, restore
+
+    database = _comments_database(production)
+    try:
+        previous = restore(Path(backup), database)
+    except BackupError as exc:
+        print(exc, file=sys.stderr)
+        sys.exit(1)
+    print(f"Restored {backup} to {database}" +
+          (f"; the replaced database is kept as {previous}" if previous else ""))
+
+
 @task
 def screenshots(c):
     """Take the README's phone-width screenshots of the home page and an article."""

@@ -21,6 +21,9 @@ from dorpsplein.build import ROOT, BuildFailed, build
 from dorpsplein.static_server import serve_directory
 
 CONTENT = ROOT / "content"
+
+# nginx + Isso for the hosting tests (tests/deploy/).
+pytest_plugins = ["hosting_fixtures"]
 ARTIFACTS = ROOT / "artifacts"
 
 

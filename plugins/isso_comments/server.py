@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import secrets
+import sqlite3
 import sys
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -208,12 +209,33 @@ class ThreadPolicy:
 
     WRITE_METHODS = {"POST", "PUT", "DELETE"}
 
-    def __init__(self, app, threads_path: str | os.PathLike, origins: list[str]):
+    def __init__(self, app, threads_path: str | os.PathLike, origins: list[str],
+                 database: str | os.PathLike | None = None):
         self.app = app
         self.threads_path = Path(threads_path)
         self.origins = {o.rstrip("/") for o in origins}
+        self.database = Path(database) if database else None
         self._threads: dict = {}
         self._mtime: float | None = None
+        self._created: set[str] = set()
+
+    def ensure_thread(self, uri: str, title: str) -> None:
+        """Create the thread row before Isso sees the first comment.
+
+        Isso creates a thread on its first comment; two first comments at the
+        same moment in two gunicorn workers both try, and one gets a 500
+        (UNIQUE constraint on threads.uri). INSERT OR IGNORE is atomic, and the
+        title comes from the build, so Isso never fetches the page for it.
+        """
+        if self.database is None or uri in self._created:
+            return
+        with sqlite3.connect(self.database, timeout=30) as db:
+            exists = db.execute("SELECT name FROM sqlite_master WHERE type='table' AND "
+                                "name='threads'").fetchone()
+            if exists:
+                db.execute("INSERT OR IGNORE INTO threads (uri, title) VALUES (?, ?)",
+                           (uri, title))
+                self._created.add(uri)
 
     def threads(self) -> dict:
         """The build's thread list, re-read whenever the file changes."""
@@ -258,6 +280,7 @@ class ThreadPolicy:
                     "reason": "thread-closed",
                     "message": "Comments on this article are closed.",
                 }, origin)
+            self.ensure_thread(uri, thread.get("title") or uri)
         return self.app(environ, start_response)
 
 
@@ -275,7 +298,7 @@ def create_app():
     conf = config.load(config.default_file(), settings_path)
     app = make_app(conf, multiprocessing=True)
     origins = list(conf.getiter("general", "host"))
-    return ThreadPolicy(app, threads_path, origins)
+    return ThreadPolicy(app, threads_path, origins, database=conf.get("general", "dbpath"))
 
 
 def _pelican_settings(settings_file: Path) -> dict:

@@ -195,3 +195,25 @@ def test_local_config_allows_the_preview_origins_and_keeps_its_salt(tmp_path):
     again = configparser.ConfigParser()
     again.read(second.stdout.strip())
     assert again.get("hash", "salt") == salt
+
+
+def test_simultaneous_first_comments_on_a_new_thread_all_succeed(comment_server):
+    """Isso alone answers one of them with a 500 (both workers create the thread);
+    our layer creates the thread row first."""
+    import threading
+
+    uri = "/2026/linkedin-lokaal-bestuur/"
+    results = []
+    barrier = threading.Barrier(6)
+
+    def first(number):
+        barrier.wait()
+        results.append(post(comment_server, uri, {"text": f"Eerste reactie {number}",
+                                                  "author": f"Buur {number}"})[0])
+
+    workers = [threading.Thread(target=first, args=(n,)) for n in range(6)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=30)
+    assert results == [201] * 6

@@ -1,0 +1,65 @@
+"""Through nginx in Chromium: comments work under the strict CSP, with no violation."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+RECORD_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', e => window.__cspViolations.push(
+  e.violatedDirective + ' ' + e.blockedURI + ' ' + (e.sourceFile || '') + ':' + e.lineNumber));
+"""
+
+
+def test_comment_through_nginx_with_no_csp_violation(browser, hosted, artifacts):
+    site, _output, comments = hosted
+    context = browser.new_context(viewport={"width": 375, "height": 800})
+    context.add_init_script(RECORD_VIOLATIONS)
+    page = context.new_page()
+    console = []
+    page.on("console", lambda m: console.append(m.text))
+    try:
+        page.goto(site + "/2026/schrijven-voor-het-web/", wait_until="networkidle")
+        page.locator("#reacties").scroll_into_view_if_needed()
+        page.locator("#isso-thread > .isso-postbox .isso-textarea").fill(
+            "Via nginx geplaatst: duidelijke tips.")
+        page.fill("#isso-thread > .isso-postbox #isso-postbox-author", "Hanne")
+        page.click("#isso-thread > .isso-postbox input[type=submit]")
+        page.locator(".isso-comment").filter(has_text="Via nginx geplaatst").wait_for()
+        page.reload(wait_until="networkidle")
+        page.locator("#reacties").scroll_into_view_if_needed()
+        page.locator(".isso-comment").filter(has_text="Via nginx geplaatst").wait_for()
+        page.screenshot(path=str(artifacts / "comments-through-nginx.png"))
+        # Also the share bar's scripts and a list page's comment counts.
+        page.get_by_role("button", name="Kopieer link").wait_for()
+        violations = page.evaluate("window.__cspViolations")
+        page.goto(site + "/", wait_until="networkidle")
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('a[data-isso-count]')]"
+            ".some(a => a.textContent === '1 reactie')")
+        violations += page.evaluate("window.__cspViolations")
+    finally:
+        context.close()
+    assert violations == []
+    assert not [m for m in console if "Content Security Policy" in m], console
+    status, thread = comments.request("GET", "/?uri=/2026/schrijven-voor-het-web/")
+    assert status == 200
+    assert [c["author"] for c in thread["replies"]] == ["Hanne"]
+
+
+def test_the_violation_recorder_does_see_a_violation(browser, hosted):
+    """The check above is only worth something if a violation would be seen."""
+    site, _output, _comments = hosted
+    context = browser.new_context()
+    context.add_init_script(RECORD_VIOLATIONS)
+    page = context.new_page()
+    try:
+        page.goto(site + "/", wait_until="networkidle")
+        page.evaluate("document.body.insertAdjacentHTML('beforeend', "
+                      "'<div style=\"color: red\">inline</div>')")
+        page.wait_for_function("() => window.__cspViolations.length > 0")
+        assert page.evaluate("window.__cspViolations")[0].startswith("style-src")
+    finally:
+        context.close()
