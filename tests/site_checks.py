@@ -15,6 +15,26 @@ from bs4 import BeautifulSoup
 
 from dorpsplein.build import ROOT
 
+# One example of every page type of the sample site (used by the page,
+# accessibility and keyboard tests; add new page types here).
+PAGE_TYPES = {
+    "home": "/",
+    "home page 2": "/pagina/2/",
+    "article with comments and share bar": "/2026/debat-modereren/",
+    "article with closed comments": "/2026/online-burgerbevraging/",
+    "article with an image and an update": "/2026/facebookpagina-starten/",
+    "page": "/over-deze-blog/",
+    "feeds page": "/volg-ons/",
+    "category": "/thema/sociale-media/",
+    "tag": "/tag/facebook/",
+    "author": "/auteur/lotte-verbeke/",
+    "archives": "/archief/",
+    "categories list": "/themas/",
+    "tags list": "/tags/",
+    "authors list": "/auteurs/",
+    "404": "/404.html",
+}
+
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 LOADING_RELS = {"stylesheet", "icon", "preload", "modulepreload", "prefetch", "manifest",
                 "apple-touch-icon", "dns-prefetch", "preconnect"}

@@ -6,6 +6,7 @@ with a visible focus indicator."""
 from __future__ import annotations
 
 import pytest
+from site_checks import PAGE_TYPES
 
 from dorpsplein.build import ROOT
 
@@ -14,22 +15,7 @@ pytestmark = pytest.mark.e2e
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
-PAGES = {
-    "home": "/",
-    "home page 2": "/pagina/2/",
-    "article with comments and share bar": "/2026/debat-modereren/",
-    "article with closed comments": "/2026/online-burgerbevraging/",
-    "page": "/over-deze-blog/",
-    "feeds page": "/volg-ons/",
-    "category": "/thema/sociale-media/",
-    "tag": "/tag/facebook/",
-    "author": "/auteur/lotte-verbeke/",
-    "archives": "/archief/",
-    "categories list": "/themas/",
-    "tags list": "/tags/",
-    "authors list": "/auteurs/",
-    "404": "/404.html",
-}
+PAGES = PAGE_TYPES
 
 RUN_AXE = """async (tags) => {
   const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});

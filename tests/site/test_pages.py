@@ -6,24 +6,9 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from site_checks import PAGE_TYPES
 
 pytestmark = pytest.mark.slow
-
-PAGE_TYPES = {
-    "home": "/",
-    "home page 2": "/pagina/2/",
-    "article": "/2026/facebookpagina-starten/",
-    "page": "/over-deze-blog/",
-    "category": "/thema/sociale-media/",
-    "tag": "/tag/facebook/",
-    "author": "/auteur/lotte-verbeke/",
-    "archives": "/archief/",
-    "categories list": "/themas/",
-    "tags list": "/tags/",
-    "authors list": "/auteurs/",
-    "404": "/404.html",
-}
-
 
 @pytest.mark.parametrize("name", PAGE_TYPES)
 def test_every_page_type_exists_with_one_h1_and_landmarks(sample_site, name):
