@@ -221,6 +221,25 @@ def audit(c):
     main(ROOT / "artifacts" / "lighthouse")
 
 
+@task(
+    help={
+        "posts": "How many synthetic posts (default 1000).",
+        "runs": "Runs of each build; the median is reported (default 3).",
+        "quick": "100 posts, one run, two edits: proves the bench works.",
+    }
+)
+def bench(c, posts=1000, runs=3, quick=False):
+    """Build speed and memory against plain Pelican, and edit-to-preview latency."""
+    from dorpsplein.bench import main
+
+    if quick:
+        posts, runs, edits = 100, 1, 2
+    else:
+        posts, runs, edits = int(posts), int(runs), 5
+    main(posts=posts, runs=runs, edits=edits,
+         report=ROOT / "artifacts" / f"bench-{posts}.json")
+
+
 @task
 def translations(c):
     """Extract the theme's strings and update every catalogue (after editing templates)."""
