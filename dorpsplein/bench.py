@@ -30,7 +30,14 @@ from pathlib import Path
 
 from .build import ROOT
 
-WORDS = ["gemeente", "inwoners", "plein", "markt", "bibliotheek", "raad", "bevraging", "reactie", "bericht", "kanaal", "website", "nieuwsbrief", "straat", "fiets", "school", "jeugd", "vereniging", "zomer", "winter", "project", "overleg", "burgemeester", "schepen", "dienst", "loket", "afval", "groen", "bomen", "parking", "wijk", "dorp", "communicatie", "participatie", "moderatie", "transparantie", "beslissing", "plan", "budget", "werken", "omleiding", "avond", "informatie", "vraag", "antwoord", "mening", "voorstel", "stem"]
+WORDS = [
+    "gemeente", "inwoners", "plein", "markt", "bibliotheek", "raad", "bevraging", "reactie",
+    "bericht", "kanaal", "website", "nieuwsbrief", "straat", "fiets", "school", "jeugd",
+    "vereniging", "zomer", "winter", "project", "overleg", "burgemeester", "schepen", "dienst",
+    "loket", "afval", "groen", "bomen", "parking", "wijk", "dorp", "communicatie",
+    "participatie", "moderatie", "transparantie", "beslissing", "plan", "budget", "werken",
+    "omleiding", "avond", "informatie", "vraag", "antwoord", "mening", "voorstel", "stem",
+]
 CATEGORIES = ["Sociale media", "Burgerparticipatie", "Communicatiestrategie", "Moderatie"]
 TAGS = ["markt", "dorpsplein", "fiets", "jeugd", "afval", "groen", "werken", "raad",
         "bibliotheek", "school", "participatie", "facebook", "mastodon", "nieuwsbrief"]
