@@ -38,7 +38,7 @@ fi
 
 wants_tests=0
 case "${1:-}" in
-  test|lint|screenshots|audit) wants_tests=1 ;;
+  test|lint|screenshots|audit|bench|bench-comments) wants_tests=1 ;;
 esac
 
 # 1. System packages.
@@ -66,6 +66,10 @@ if [ "$wants_tests" = 1 ] && [ ! -f /usr/lib/nginx/modules/ngx_http_brotli_stati
 fi
 if [ "$wants_tests" = 1 ] && ! command -v rsync >/dev/null 2>&1; then
   missing+=("rsync")
+fi
+# bench-comments loads the comment server with wrk.
+if [ "${1:-}" = bench-comments ] && ! command -v wrk >/dev/null 2>&1; then
+  missing+=("wrk")
 fi
 # The Nu HTML Checker (vnu.jar) runs on Java.
 if [ "$wants_tests" = 1 ] && ! command -v java >/dev/null 2>&1; then

@@ -240,6 +240,14 @@ def bench(c, posts=1000, runs=3, quick=False):
          report=ROOT / "artifacts" / f"bench-{posts}.json")
 
 
+@task(help={"seconds": "How long the read load runs (default 10)."})
+def bench_comments(c, seconds=10):
+    """A 1,000-comment thread under a crowd: writes, then reads/s and latency, on 127.0.0.1."""
+    from dorpsplein.bench_comments import main
+
+    main(seconds=int(seconds), report=ROOT / "artifacts" / "bench-comments.json")
+
+
 @task
 def translations(c):
     """Extract the theme's strings and update every catalogue (after editing templates)."""

@@ -35,3 +35,13 @@ def test_quick_bench_measures_both_builds_and_the_preview(tmp_path, capsys):
     assert saved["edit_to_preview"]["edits"] == 1 and saved["edit_to_preview"]["median_s"] > 0
     out = capsys.readouterr().out
     assert "full build, wall (s)" in out and "edit-to-preview: median" in out
+
+
+def test_comment_bench_writes_and_reads_a_crowded_thread(tmp_path):
+    from dorpsplein.bench_comments import main as bench_comments
+
+    summary = bench_comments(seconds=2, report=tmp_path / "c.json")
+    writes, reads = summary["writes"], summary["reads"]
+    assert writes["acknowledged"] == writes["posted"] == writes["in_database"] == 1000
+    assert reads["comments_in_thread"] == 1000 and reads["non_2xx"] == 0
+    assert reads["requests_per_s"] > 0

@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import secrets
@@ -204,8 +205,49 @@ def _json(start_response, status: str, body: dict, origin: str | None = None):
     return [data]
 
 
+class ReadCache:
+    """Isso's thread reads, kept per process until the database changes.
+
+    Reading a 1,000-comment thread makes Isso re-render and sanitise every
+    comment's Markdown (about 140 ms of CPU for 200 comments). A thread read
+    depends only on its query string, so the answer is kept and served again
+    until *any* write reaches the database: SQLite's ``PRAGMA data_version``
+    on a connection of our own changes whenever another connection (Isso's,
+    in this or another worker) commits. The first read after a new comment,
+    vote, edit or moderation is therefore fresh, in every worker.
+    """
+
+    def __init__(self, database: Path, size: int = 256):
+        self.database = database
+        self.size = size
+        self.entries: dict = {}
+        self._version = None
+        self._connection = None
+
+    def version(self):
+        if self._connection is None:
+            if not self.database.exists():
+                return None
+            self._connection = sqlite3.connect(f"file:{self.database}?mode=ro", uri=True,
+                                               timeout=30, check_same_thread=False)
+        return self._connection.execute("PRAGMA data_version").fetchone()[0]
+
+    def get(self, key):
+        version = self.version()
+        if version != self._version:
+            self.entries.clear()
+            self._version = version
+        return self.entries.get(key)
+
+    def put(self, key, value) -> None:
+        if len(self.entries) >= self.size:
+            self.entries.pop(next(iter(self.entries)))
+        self.entries[key] = value
+
+
 class ThreadPolicy:
-    """WSGI layer around Isso: closed threads and foreign origins are refused."""
+    """WSGI layer around Isso: closed threads and foreign origins are refused,
+    thread reads are cached until the database changes."""
 
     WRITE_METHODS = {"POST", "PUT", "DELETE"}
 
@@ -218,6 +260,7 @@ class ThreadPolicy:
         self._threads: dict = {}
         self._mtime: float | None = None
         self._created: set[str] = set()
+        self.cache = ReadCache(self.database) if self.database else None
 
     def ensure_thread(self, uri: str, title: str) -> None:
         """Create the thread row before Isso sees the first comment.
@@ -281,7 +324,41 @@ class ThreadPolicy:
                     "message": "Comments on this article are closed.",
                 }, origin)
             self.ensure_thread(uri, thread.get("title") or uri)
+        if method == "GET" and path in ("", "/") and self.cache is not None:
+            return self.cached_read(environ, start_response, origin)
         return self.app(environ, start_response)
+
+    def cached_read(self, environ, start_response, origin: str):
+        # Isso's CORS headers depend on the requesting origin: part of the key.
+        key = (environ.get("QUERY_STRING", ""), origin)
+        hit = self.cache.get(key)
+        if hit is None:
+            captured = {}
+
+            def capture(status, headers, exc_info=None):
+                captured["status"], captured["headers"] = status, headers
+                return lambda data: None  # Isso returns its body; it never writes
+
+            body = b"".join(self.app(environ, capture))
+            status, headers = captured["status"], list(captured["headers"])
+            if not status.startswith("200") or any(
+                    name.lower() == "set-cookie" for name, _ in headers):
+                start_response(status, headers)
+                return [body]
+            etag = '"' + hashlib.sha1(body).hexdigest()[:20] + '"'
+            headers = [(n, v) for n, v in headers if n.lower() not in ("etag",
+                                                                         "content-length")]
+            headers += [("ETag", etag), ("Content-Length", str(len(body))),
+                        ("Cache-Control", "no-cache")]
+            hit = (status, headers, body, etag)
+            self.cache.put(key, hit)
+        status, headers, body, etag = hit
+        if environ.get("HTTP_IF_NONE_MATCH") == etag:
+            start_response("304 Not Modified", [(n, v) for n, v in headers
+                                                if n.lower() != "content-length"])
+            return [b""]
+        start_response(status, headers)
+        return [body]
 
 
 def create_app():
