@@ -11,6 +11,7 @@ sentence, without a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -152,6 +153,23 @@ _EXPLAINERS = [
 ]
 
 
+@contextlib.contextmanager
+def collecting(content_path: Path):
+    """Collect WARNING-or-worse log records as one-line problems while inside."""
+    collector = _Collector(Path(content_path))
+    root_logger = logging.getLogger()
+    quiet = list(root_logger.handlers)  # Pelican's console would print them again
+    for handler in quiet:
+        handler.setLevel(logging.CRITICAL + 1)
+    root_logger.addHandler(collector)
+    try:
+        yield collector
+    finally:
+        root_logger.removeHandler(collector)
+        for handler in quiet:
+            handler.setLevel(logging.NOTSET)
+
+
 def _inside(path: Path, parent: Path) -> bool:
     try:
         path.resolve().relative_to(parent)
@@ -192,12 +210,71 @@ def _reset_signals() -> None:
                 signal.disconnect(receiver)
 
 
+def _run(pelican) -> dict:
+    """Pelican.run()'s steps (Pelican 4.12), keeping the generators and the
+    writer so the live preview can update one page later."""
+    from pelican.plugins import signals
+    from pelican.utils import clean_output_dir
+
+    context = pelican.settings.copy()
+    context["generated_content"] = {}
+    context["static_links"] = set()
+    context["static_content"] = {}
+    context["localsiteurl"] = pelican.settings["SITEURL"]
+    generators = [
+        cls(context=context, settings=pelican.settings, path=pelican.path, theme=pelican.theme,
+            output_path=pelican.output_path)
+        for cls in pelican._get_generator_classes()
+    ]
+    if pelican.delete_outputdir and os.path.commonpath(
+        [os.path.realpath(pelican.output_path)]
+    ) != os.path.commonpath(
+        [os.path.realpath(pelican.output_path), os.path.realpath(pelican.path)]
+    ):
+        clean_output_dir(pelican.output_path, pelican.output_retention)
+    for generator in generators:
+        if hasattr(generator, "generate_context"):
+            generator.generate_context()
+        if hasattr(generator, "check_disabled_readers"):
+            generator.check_disabled_readers()
+    signals.all_generators_finalized.send(generators)
+    for generator in generators:
+        if hasattr(generator, "refresh_metadata_intersite_links"):
+            generator.refresh_metadata_intersite_links()
+    writer = pelican._get_writer()
+    for generator in generators:
+        if hasattr(generator, "generate_output"):
+            generator.generate_output(writer)
+    signals.finalized.send(pelican)
+    return {"generators": generators, "writer": writer, "context": context}
+
+
+def _forget_memoised_content() -> None:
+    """Pelican memoises article HTML in class-level caches keyed by object: in a
+    long preview session every rebuild would add a copy of the whole site."""
+    from pelican.contents import Content
+
+    for name in ("get_content", "get_summary"):
+        getattr(Content, name).cache.clear()
+
+
 def build(
     settings_file: str | os.PathLike = "pelicanconf.py",
     overrides: dict | None = None,
     debug: bool = False,
 ) -> BuildResult:
     """Build the site; raise BuildFailed with one line per problem."""
+    return build_with(settings_file, overrides, debug)[0]
+
+
+def build_with(
+    settings_file: str | os.PathLike = "pelicanconf.py",
+    overrides: dict | None = None,
+    debug: bool = False,
+    keep: bool = False,
+):
+    """Build; return (BuildResult, kept state or None). ``keep`` keeps the
+    generators and writer for dorpsplein.incremental."""
     # Imported here so `import dorpsplein.build` stays cheap for tasks.py.
     from pelican import Pelican
     from pelican.log import init as init_logging
@@ -226,12 +303,13 @@ def build(
                 handler.setLevel(logging.CRITICAL + 1)
             root_logger.addHandler(collector)
             pelican_logger.propagate = True
+            _forget_memoised_content()
             pelican = Pelican(settings)
             # Plugins that fail to register are only logged by Pelican.
             if any(p.startswith("Cannot load plugin") or p.startswith("Cannot register")
                    for p in collector.problems):
                 raise BuildFailed(collector.problems, collector.advice)
-            pelican.run()
+            state = _run(pelican)
         except BuildFailed:
             raise
         except Exception as exc:  # noqa: BLE001 - reported as one sentence
@@ -244,7 +322,7 @@ def build(
         result.seconds = time.perf_counter() - started
         if problems:
             raise BuildFailed(problems, collector.advice)
-        return result
+        return result, (state if keep else None)
     finally:
         if collector is not None:
             root_logger.removeHandler(collector)

@@ -1,0 +1,145 @@
+"""A warm site for the live preview: rebuild only what one edit affects.
+
+Pelican rebuilds and rewrites every page on every change (4.12 removed
+WRITE_SELECTED; its content cache only saves Markdown parsing). While an
+editor works on one article, that costs seconds per save on a large site.
+
+``WarmSite`` runs the same steps as ``Pelican.run()`` but keeps the
+generators, their context and the writer. When exactly one article file
+changed and the change touches only its body (not its title, date, slug,
+category, tags, authors, status, summary or other metadata that places it on
+other pages), ``update()`` re-reads that one file, updates the article object
+in place (so every list and context that holds it sees the change), lets the
+plugins recompute their data, and rewrites the article's page and the feeds
+it appears in — nothing else. Anything else falls back to a full build.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from .build import BuildFailed, build_with, collecting
+
+logger = logging.getLogger(__name__)
+
+# Metadata that decides where else an article appears, or how it is listed.
+PLACEMENT = ("title", "date", "category", "tags", "slug", "status", "authors", "summary",
+             "url", "save_as", "image", "image_alt", "comments", "share", "lang", "template")
+
+
+# Data plugins attach that list pages show: when an edit changes one, the
+# lists must be rebuilt too.
+LISTED = ("reading_time",)
+
+
+class WarmSite:
+    """One full build kept in memory, updated file by file."""
+
+    def __init__(self, settings_file: str):
+        self.settings_file = settings_file
+        self.state = None
+
+    def full(self):
+        """A full build; keeps its generators for later updates."""
+        result, state = build_with(self.settings_file, keep=True)
+        self.state = state
+        return result
+
+    def _articles_generator(self):
+        from pelican.generators import ArticlesGenerator
+
+        return next(g for g in self.state["generators"] if isinstance(g, ArticlesGenerator))
+
+    def update(self, path: Path) -> bool:
+        """Update one changed article in place; False when a full build is needed
+        (including when the update logged any problem: the full build reports it)."""
+        if self.state is None:
+            return False
+        content = Path(self.state["context"]["PATH"])
+        with collecting(content) as collector:
+            try:
+                done = self._update(path)
+            except Exception:  # noqa: BLE001 - the full build that follows reports it
+                logger.debug("incremental update failed", exc_info=True)
+                return False
+        if collector.problems:
+            return False
+        return done
+
+    def _update(self, path: Path) -> bool:
+        from pelican.contents import Article
+        from pelican.plugins import signals
+
+        generator = self._articles_generator()
+        path = Path(path).resolve()
+        candidates = list(generator.articles) + list(generator.drafts)
+        old = next((a for a in candidates if Path(a.source_path).resolve() == path), None)
+        if old is None:
+            return False
+        relative = os.path.relpath(path, generator.path)
+        try:
+            new = generator.readers.read_file(
+                base_path=generator.path, path=relative, content_class=Article,
+                context=generator.context,
+                preread_signal=signals.article_generator_preread, preread_sender=generator,
+                context_signal=signals.article_generator_context, context_sender=generator)
+        except Exception:  # noqa: BLE001 - a full build reports it properly
+            return False
+        if not new.is_valid():
+            return False
+        for key in PLACEMENT:
+            if old.metadata.get(key) != new.metadata.get(key):
+                return False
+        if getattr(old, "status", None) != getattr(new, "status", None):
+            return False
+        # Pelican memoises get_content/get_summary per object: forget the old text.
+        for name in ("get_content", "get_summary"):
+            cache = getattr(type(old), name).cache
+            for key in [k for k in cache if k and k[0] is old]:
+                del cache[key]
+        before = {key: getattr(old, key, None) for key in LISTED}
+        preserved = {k: v for k, v in old.__dict__.items() if k not in new.__dict__}
+        old.__dict__.update(new.__dict__)
+        old.__dict__.update({k: v for k, v in preserved.items()
+                             if k in ("next_article", "prev_article",
+                                      "next_article_in_category", "prev_article_in_category")})
+        # Plugins recompute what they attach (reading time, share links, ...).
+        signals.all_generators_finalized.send(self.state["generators"])
+        if any(getattr(old, key, None) != value for key, value in before.items()):
+            return False  # e.g. the reading time on list pages changed: full build
+        for generator_ in self.state["generators"]:
+            if hasattr(generator_, "refresh_metadata_intersite_links"):
+                generator_.refresh_metadata_intersite_links()
+        self._write_article(generator, old)
+        self._write_feeds_with(old)
+        return True
+
+    def _write_article(self, generator, article) -> None:
+        # Pelican's writer refuses to write a file twice: a fresh one per update.
+        old = self.state["writer"]
+        writer = type(old)(old.output_path, settings=old.settings)
+        writer.write_file(
+            article.save_as, generator.get_template(article.template), generator.context,
+            article=article, category=getattr(article, "category", None),
+            override_output=hasattr(article, "override_save_as"), url=article.url, blog=True)
+
+    def _write_feeds_with(self, article) -> None:
+        for generator in self.state["generators"]:
+            groups = getattr(generator, "groups", None)
+            if groups is None or not hasattr(generator, "build_feed"):
+                continue
+            limit = generator.settings.get("FEEDGEN_FEEDS_MAX_ITEMS", 20)
+            for group in groups:
+                if article in group["articles"][:limit]:
+                    for feed_type in generator.settings["FEEDGEN_FEEDS_TYPES"]:
+                        from importlib import import_module
+
+                        module = import_module(type(generator).__module__)
+                        generator.write(module.site_path(group["kind"], group["slug"],
+                                                         feed_type),
+                                        generator.build_feed(group, feed_type))
+
+
+__all__ = ["WarmSite", "BuildFailed"]
