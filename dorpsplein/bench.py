@@ -161,11 +161,16 @@ def measure_preview(folder: Path, content: Path, edits: int) -> dict:
         cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)),
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     page = folder / "preview-out" / "2020" / "bericht-5" / "index.html"
+    lines: list[str] = []
+    import threading
+
+    threading.Thread(target=lambda: lines.extend(iter(server.stdout.readline, "")),
+                     daemon=True).start()
     try:
         deadline = time.monotonic() + 300
-        while not page.exists() and time.monotonic() < deadline:
-            time.sleep(0.2)
-        time.sleep(1.0)
+        while not any("Preview on" in line for line in lines) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(1.0)  # let the watchers take their first look
         article = content / "articles" / "bericht-5.md"
         original = article.read_text(encoding="utf-8")
         latencies = []

@@ -105,8 +105,15 @@ class WarmSite:
         old.__dict__.update({k: v for k, v in preserved.items()
                              if k in ("next_article", "prev_article",
                                       "next_article_in_category", "prev_article_in_category")})
-        # Plugins recompute what they attach (reading time, share links, ...).
-        signals.all_generators_finalized.send(self.state["generators"])
+        # Plugins recompute what they attach (reading time, share links, ...) —
+        # for this article only: the articles generator shows them just it.
+        saved = generator.articles, generator.drafts
+        generator.articles = [old] if old in saved[0] else []
+        generator.drafts = [old] if old in saved[1] else []
+        try:
+            signals.all_generators_finalized.send(self.state["generators"])
+        finally:
+            generator.articles, generator.drafts = saved
         if any(getattr(old, key, None) != value for key, value in before.items()):
             return False  # e.g. the reading time on list pages changed: full build
         for generator_ in self.state["generators"]:
