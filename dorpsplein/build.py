@@ -201,7 +201,10 @@ def _reset_signals() -> None:
     import blinker
     from pelican.plugins import signals
 
-    for signal in vars(signals).values():
+    # Pelican's signals, and blinker's global named ones that plugins such as
+    # pelican-granular-signals / pelican-precompress use ("compress", ...).
+    every = list(vars(signals).values()) + list(blinker.default_namespace.values())
+    for signal in every:
         if not isinstance(signal, blinker.Signal):
             continue
         for ref in list(signal.receivers.values()):

@@ -12,7 +12,8 @@ from dorpsplein.build import ROOT
 
 pytestmark = pytest.mark.slow
 
-URI = "/2026/schrijven-voor-het-web/"
+# An article no other test comments on (the English-text test expects an empty thread).
+URI = "/2026/facebookpagina-starten/"
 
 
 def read(server, etag=None):
