@@ -84,6 +84,22 @@ def content_copy(tmp_path):
     return target
 
 
+def fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.read().decode("utf-8")
+
+
+def fetch_when_ready(url: str, seconds: float = 60) -> str | None:
+    """The page at ``url`` once something serves it, or None after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            return fetch(url)
+        except OSError:
+            time.sleep(0.2)
+    return None
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -5,13 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import free_port
+from conftest import fetch, fetch_when_ready, free_port
 
 from dorpsplein.build import ROOT
 from dorpsplein.editor import new_article, slug_of
@@ -62,10 +60,6 @@ def test_invoke_new_asks_for_a_category_or_says_how(tmp_path):
     assert not list((ROOT / "content" / "articles").glob("*een-titel*"))
 
 
-def fetch(url):
-    with urllib.request.urlopen(url, timeout=5) as response:
-        return response.read().decode("utf-8")
-
 
 def test_a_new_draft_shows_in_the_live_preview_but_never_in_the_published_site(
         tmp_path, content_copy, build_site):
@@ -77,23 +71,11 @@ def test_a_new_draft_shows_in_the_live_preview_but_never_in_the_published_site(
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                fetch(base + "/")
-                break
-            except OSError:
-                time.sleep(0.2)
+        assert fetch_when_ready(base + "/") is not None, "the preview did not start"
         path = new_article("Nieuw speelplein in de Molenstraat", "Burgerparticipatie",
                            str(settings))
         draft_url = base + "/concepten/nieuw-speelplein-in-de-molenstraat/"
-        page = None
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and page is None:
-            try:
-                page = fetch(draft_url)
-            except OSError:
-                time.sleep(0.3)
+        page = fetch_when_ready(draft_url, seconds=30)
         assert page is not None, "the draft did not appear in the preview"
         assert "Concept: dit artikel is nog niet gepubliceerd" in page
         drafts = fetch(base + "/concepten/")

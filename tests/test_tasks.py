@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import fetch, fetch_when_ready, free_port
 
 from dorpsplein.build import ROOT
 
@@ -30,15 +29,6 @@ def test_every_task_is_listed_with_a_one_line_docstring():
         assert listed.get(name, "").strip(), f"invoke {name} has no docstring"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def fetch(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=5) as response:
-        return response.read().decode("utf-8")
 
 
 @pytest.mark.slow
@@ -59,13 +49,7 @@ def test_preview_rebuilds_after_an_edit_and_injects_the_reload_script(tmp_path, 
     )
     url = f"http://127.0.0.1:{port}/2026/x-of-mastodon/"
     try:
-        deadline = time.monotonic() + 60
-        page = None
-        while time.monotonic() < deadline and page is None:
-            try:
-                page = fetch(url)
-            except OSError:
-                time.sleep(0.2)
+        page = fetch_when_ready(url)
         assert page is not None, "the preview did not start"
         assert "livereload.js" in page
         assert "Nieuw in de preview" not in page
