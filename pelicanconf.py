@@ -209,6 +209,8 @@ ISSO_COMMENTS_CLIENT = {
     "sorting": "oldest",
     "require-author": True,
     "require-email": False,
+    # Neighbours on one network may answer each other's fresh comments.
+    "reply-to-self": True,
 }
 
 # The comment server itself, used by `invoke comments` and `invoke serve`
@@ -218,8 +220,12 @@ ISSO_COMMENTS_SERVER = {
     "database": "var/isso/comments.db",
     # New comments wait for approval; publishconf.py turns this on.
     "moderation": False,
-    # At most this many comments per minute from one address.
-    "ratelimit": 2,
+    # Rate limits. Isso counts per network (IPv4 /24, IPv6 /48), and on a
+    # library's Wi-Fi, a school or a mobile network many neighbours share one:
+    # keep these generous. New comments per minute from one network:
+    "ratelimit": 5,
+    # Top-level comments on one article from one network (replies not counted):
+    "direct_reply": 20,
 }
 
 # ---------------------------------------------------------------------------

@@ -35,10 +35,10 @@ def _free_port() -> int:
 
 
 def _comment_server(state: Path, port: int, threads: Path, site: str) -> subprocess.Popen:
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "plugins"),
+    env = dict(os.environ,
                ISSO_ADMIN_PASSWORD="audit-only-password")
     process = subprocess.Popen(
-        [sys.executable, "-m", "isso_comments.server", "--bind", f"127.0.0.1:{port}",
+        [sys.executable, "-m", "dorpsplein.comments", "--bind", f"127.0.0.1:{port}",
          "--origin", site, "--state-dir", str(state), "--threads", str(threads)],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )

@@ -141,10 +141,10 @@ def main(seconds: int = 10, report: Path | None = None) -> dict:
         threads = tmp / "isso-threads.json"
         threads.write_text(json.dumps({"threads": {URI: {"state": "open",
                                                          "title": "Drukke draad"}}}))
-        env = dict(os.environ, PYTHONPATH=str(ROOT / "plugins"),
+        env = dict(os.environ,
                    ISSO_ADMIN_PASSWORD="bench-only")
         server = subprocess.Popen(
-            [sys.executable, "-m", "isso_comments.server", "--bind", f"127.0.0.1:{port}",
+            [sys.executable, "-m", "dorpsplein.comments", "--bind", f"127.0.0.1:{port}",
              "--origin", ORIGIN, "--state-dir", str(tmp / "isso"), "--threads", str(threads),
              "--no-guard", "--workers", "2"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

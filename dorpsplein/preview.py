@@ -99,10 +99,10 @@ def on_change(site, watcher: Watcher, settings_file: str, articles: list[Path]) 
 
 
 def start_comments(settings_file: str, origin: str) -> subprocess.Popen:
-    """Start the town's Isso server (plugins/isso_comments/server.py) beside the preview."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "plugins"))
+    """Start the town's comment server (dorpsplein/comments) beside the preview."""
+    env = dict(os.environ)
     return subprocess.Popen(
-        [sys.executable, "-m", "isso_comments.server", "--settings", str(settings_file),
+        [sys.executable, "-m", "dorpsplein.comments", "--settings", str(settings_file),
          "--origin", origin],
         cwd=ROOT, env=env,
     )

@@ -155,15 +155,21 @@ class CommentServer:
         return self.state_dir / "comments.db"
 
     def request(self, method: str, path: str, body=None, origin: str | None = "default",
-                client_ip: str | None = None, raw: bytes | None = None):
-        """Send one API request; returns (status, parsed JSON or text)."""
-        headers = {"Content-Type": "application/json"}
+                client_ip: str | None = None, raw: bytes | None = None,
+                headers: dict | None = None):
+        """Send one API request; returns (status, parsed JSON or text).
+
+        ``path`` is sent as written (no normalising); ``headers`` are added
+        last (a None value removes a header)."""
+        extra, headers = headers or {}, {"Content-Type": "application/json"}
         if origin == "default":
             origin = self.origin
         if origin:
             headers["Origin"] = origin
         if client_ip:
             headers["X-Forwarded-For"] = client_ip
+        headers.update(extra)
+        headers = {name: value for name, value in headers.items() if value is not None}
         data = raw if raw is not None else (
             json.dumps(body).encode("utf-8") if body is not None else None
         )
@@ -185,12 +191,12 @@ def comment_server(tmp_path_factory, sample_site, served_site, comments_port):
     """The town's Isso server, started as `invoke comments` starts it."""
     state = tmp_path_factory.mktemp("isso")
     log = state / "server.log"
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "plugins"))
+    env = dict(os.environ)
     env.pop("ISSO_ADMIN_PASSWORD", None)
     env["ISSO_ADMIN_PASSWORD"] = "test-moderator-password"
     with log.open("w") as log_file:
         process = subprocess.Popen(
-            [sys.executable, "-m", "isso_comments.server", "--settings", "pelicanconf.py",
+            [sys.executable, "-m", "dorpsplein.comments", "--settings", "pelicanconf.py",
              "--bind", f"127.0.0.1:{comments_port}", "--origin", served_site,
              "--state-dir", str(state), "--threads",
              str(sample_site.output / "isso-threads.json")],

@@ -11,7 +11,9 @@ STATES = ("open", "closed", "off")
 # Keys and meanings are Isso's: https://isso-comments.de/docs/reference/client-config/
 CLIENT_DEFAULTS = {
     "lang": "nl",
-    "reply-to-self": False,
+    # True: on a shared network (Wi-Fi, mobile) neighbours may answer each
+    # other's fresh comments; Isso would refuse that for 15 minutes.
+    "reply-to-self": True,
     "require-author": True,
     "require-email": False,
     "reply-notifications": False,
@@ -52,10 +54,13 @@ SERVER_DEFAULTS = {
     "preview_origins": ["http://127.0.0.1:8000", "http://localhost:8000"],
     # How long a citizen may edit or delete their own comment.
     "max_age": "15m",
-    # Rate-limit guard: comments per minute per address, and direct replies
-    # per thread per address.
-    "ratelimit": 2,
-    "direct_reply": 3,
+    # Rate-limit guard, counted per network (IPv4 /24, IPv6 /48), which many
+    # citizens may share: new comments per minute, and top-level comments
+    # per thread.
+    "ratelimit": 5,
+    "direct_reply": 20,
+    # Bytes of rendered thread reads each comment server worker keeps.
+    "read_cache_bytes": 16 * 1024 * 1024,
     # Unmoderated comments older than this are removed from the queue.
     "purge_after": "30d",
     # Where new-comment notices go: "stdout" or "smtp" (then fill in smtp).
@@ -155,7 +160,7 @@ def merged(settings: dict) -> None:
             f"ISSO_COMMENTS_SERVER['listen'] = {server['listen']!r} must be host:port, "
             "such as '127.0.0.1:8080', in pelicanconf.py."
         )
-    for key in ("ratelimit", "direct_reply"):
+    for key in ("ratelimit", "direct_reply", "read_cache_bytes"):
         if not isinstance(server[key], int) or server[key] < 0:
             raise CommentsSettingsError(
                 f"ISSO_COMMENTS_SERVER[{key!r}] = {server[key]!r} must be a whole number "

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
-import sys
 import urllib.request
 
 import pytest
 
-from dorpsplein.build import ROOT
+from dorpsplein.comments.read_cache import ReadCache
 
 pytestmark = pytest.mark.slow
 
@@ -30,19 +29,32 @@ def read(server, etag=None):
 
 
 def test_data_version_sees_commits_from_other_connections(tmp_path):
-    sys.path.insert(0, str(ROOT / "plugins"))
-    from isso_comments.server import ReadCache
-
     database = tmp_path / "c.db"
     with sqlite3.connect(database) as db:
         db.execute("CREATE TABLE t (x)")
     cache = ReadCache(database)
     assert cache.get("k") is None
-    cache.put("k", "antwoord")
-    assert cache.get("k") == "antwoord"
+    entry = ([], b"antwoord", '"etag"')
+    cache.put("k", entry)
+    assert cache.get("k") == entry
     with sqlite3.connect(database) as other:
         other.execute("INSERT INTO t VALUES (1)")
     assert cache.get("k") is None  # a commit elsewhere empties the cache
+
+
+def test_the_cache_is_bounded_in_bytes_and_drops_the_least_recently_used(tmp_path):
+    database = tmp_path / "c.db"
+    sqlite3.connect(database).close()
+    cache = ReadCache(database, max_bytes=10_000)
+    assert cache.get("warm") is None  # reads the database's version first, as serve() does
+    for n in range(100):
+        cache.put(n, ([], b"x" * 1000, '"e"'))
+        cache.get(0)  # keep the first one in use
+    assert cache.size <= 10_000
+    assert len(cache.entries) == 6  # (1000 + 512 bookkeeping) bytes each
+    assert 0 in cache.entries and 99 in cache.entries and 50 not in cache.entries
+    cache.put("huge", ([], b"x" * 20_000, '"e"'))  # bigger than the bound: not kept
+    assert "huge" not in cache.entries
 
 
 def test_a_new_comment_and_a_vote_show_on_the_very_next_read(comment_server):

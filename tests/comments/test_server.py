@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import configparser
 import itertools
+import json
 import os
 import sqlite3
 import subprocess
@@ -78,9 +79,10 @@ def assert_inert(html: str) -> None:
 
 
 def test_javascript_website_is_refused(comment_server):
-    status, body = post(comment_server, OPEN,
-                        {"text": "Bezoek mijn site", "website": "javascript:alert(1)"})
+    status, body = post(comment_server, OPEN, {"text": "Bezoek mijn site", "author": "Jo",
+                                               "website": "javascript:alert(1)"})
     assert status == 400, body
+    assert body["reason"] == "invalid-website"
 
 
 def test_hostile_author_name_is_escaped(comment_server):
@@ -90,11 +92,13 @@ def test_hostile_author_name_is_escaped(comment_server):
     assert "<b" not in created["author"] and "&lt;b" in created["author"]
 
 
-def test_a_100_kb_comment_is_refused_with_a_reason(comment_server):
-    status, body = post(comment_server, OPEN, {"text": "a" * 100_000})
+def test_a_long_comment_is_refused_with_the_limit(comment_server):
+    status, body = post(comment_server, OPEN, {"text": "a" * 5001, "author": "Lang"})
     assert status == 400
-    assert "too long" in str(body)
-    assert all(len(t) < 100_000 for t in stored_texts(comment_server))
+    assert body["reason"] == "too-long" and body["field"] == "text" and body["limit"] == 5000
+    status, body = post(comment_server, OPEN, {"text": "a" * 100_000, "author": "Lang"})
+    assert status == 413 and body["reason"] == "too-large"
+    assert all(len(t) <= 5000 for t in stored_texts(comment_server))
 
 
 def test_broken_json_is_refused(comment_server):
@@ -113,23 +117,28 @@ def test_a_write_from_another_origin_is_refused(comment_server, origin):
 
 
 def test_closed_thread_refuses_a_hand_made_post(comment_server):
-    status, body = post(comment_server, CLOSED, {"text": "Toch nog even reageren", "title": "x"})
+    status, body = post(comment_server, CLOSED, {"text": "Toch nog even reageren", "title": "x",
+                                                 "author": "Piet"})
     assert status == 403
-    assert body == {"reason": "thread-closed", "message": "Comments on this article are closed."}
+    assert body == {"reason": "thread-closed",
+                    "message": "Reageren op dit artikel is afgesloten."}
 
 
 @pytest.mark.parametrize("uri", ["/2026/bestaat-niet/", "/2026/x-of-mastodon", "/admin/"])
 def test_unknown_threads_are_refused(comment_server, uri):
-    status, body = post(comment_server, uri, {"text": "Nieuwe draad", "title": "x"})
+    status, body = post(comment_server, uri, {"text": "Nieuwe draad", "title": "x",
+                                              "author": "Ann"})
     assert status == 403 and body["reason"] == "unknown-thread"
 
 
-def test_rate_limit_guard_is_on(comment_server):
+def test_rate_limit_guard_is_on_and_says_when_to_try_again(comment_server):
     ip = citizen()
-    statuses = [post(comment_server, OPEN, {"text": f"Reactie {n}", "author": "Bert"}, client_ip=ip)
-                for n in range(3)]
-    assert [s for s, _ in statuses[:2]] == [201, 201], statuses
-    assert statuses[2][0] == 403, statuses
+    answers = [post(comment_server, OPEN, {"text": f"Reactie {n}", "author": "Bert"}, client_ip=ip)
+               for n in range(6)]
+    assert [s for s, _ in answers[:5]] == [201] * 5, answers
+    status, body = answers[5]
+    assert status == 429 and body["reason"] == "too-soon", answers[5]
+    assert 1 <= body["retry_after"] <= 61
 
 
 def test_count_endpoint_counts_per_thread(comment_server):
@@ -138,19 +147,21 @@ def test_count_endpoint_counts_per_thread(comment_server):
     assert counts[0] >= 1 and counts[1] == 0
 
 
-def test_admin_page_exists_and_needs_the_password(comment_server):
+def test_admin_page_shows_only_our_login_form_without_a_session(comment_server):
     status, body = comment_server.request("GET", "/admin/", origin=None)
-    assert status == 200
-    assert "password" in str(body).lower()
+    assert status == 401
+    page = BeautifulSoup(body, "lxml")
+    assert page.find("input", attrs={"type": "password"}) is not None
+    assert page.find("script") is None and "isso-comment" not in body
 
 
 def _write_config(tmp_path, *args, env_password=None):
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "plugins"))
+    env = dict(os.environ)
     env.pop("ISSO_ADMIN_PASSWORD", None)
     if env_password:
         env["ISSO_ADMIN_PASSWORD"] = env_password
     return subprocess.run(
-        [sys.executable, "-m", "isso_comments.server", "--state-dir", str(tmp_path),
+        [sys.executable, "-m", "dorpsplein.comments", "--state-dir", str(tmp_path),
          "--write-config", *args],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
     )
@@ -178,7 +189,22 @@ def test_production_config_moderates_and_allows_only_the_public_site(tmp_path):
     assert cfg.get("general", "host").split() == ["https://blog.lindeveld.example"]
     assert cfg.get("hash", "salt") != "Eech7co8Ohloopo9Ol6baimi"  # not Isso's shared default
     assert cfg.get("general", "dbpath").startswith(str(tmp_path))
-    assert oct((tmp_path / "isso-production.cfg").stat().st_mode & 0o777) == "0o600"
+    for name in ("isso-production.cfg", "isso-production.json", "salt"):
+        assert oct((tmp_path / name).stat().st_mode & 0o777) == "0o600", name
+    assert oct(tmp_path.stat().st_mode & 0o777) == "0o700"
+    service = json.loads((tmp_path / "isso-production.json").read_text())
+    assert service["password_hash"].startswith("scrypt$")
+    assert "s3cret-genoeg" not in service["password_hash"]
+
+
+@pytest.mark.parametrize("password", ["twee\nregels", "tab\tin", "escape\x1bteken"])
+def test_a_control_character_in_the_admin_password_stops_the_start(tmp_path, password):
+    run = _write_config(tmp_path, "--settings", "publishconf.py", "--production",
+                        env_password=password)
+    assert run.returncode == 1
+    assert "ISSO_ADMIN_PASSWORD environment variable contains a control character" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert not (tmp_path / "isso-production.cfg").exists()
 
 
 def test_local_config_allows_the_preview_origins_and_keeps_its_salt(tmp_path):

@@ -1,0 +1,16 @@
+"""The town's comment service: Isso behind one decision point of our own.
+
+What is enforced where (the README's comments section says the same):
+
+- ``app.TownIsso`` routes every request with Isso's own URL map and then
+  decides: ``origin_guard`` (writes only from the site), ``input_check``
+  (bounded, typed bodies and queries; 4xx, never a 500), ``thread_gate``
+  (writes only on published, open threads), ``moderation`` (admin, login,
+  e-mailed links), ``read_cache`` (bounded in bytes).
+- ``isso_fixes``: each new comment is answered with its own row; the rate
+  limits say which limit and when to try again.
+- ``config``: isso.cfg from the template ``isso.cfg.in``; files 0600 in 0700
+  folders.
+- ``backup``: consistent copies of the database.
+- ``cli``: ``python -m dorpsplein.comments``.
+"""
