@@ -23,7 +23,7 @@ from dorpsplein.static_server import serve_directory
 CONTENT = ROOT / "content"
 
 # nginx + Isso for the hosting tests (tests/deploy/).
-pytest_plugins = ["hosting_fixtures"]
+pytest_plugins = ["hosting_fixtures", "own_servers"]
 ARTIFACTS = ROOT / "artifacts"
 
 

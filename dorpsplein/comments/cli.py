@@ -97,6 +97,9 @@ def main(argv=None) -> int:
     command = [
         sys.executable, "-m", "gunicorn", "--workers", str(args.workers),
         "--bind", bind, "--log-level", "warning",
+        # gunicorn's control socket would be a second thread in the master
+        # (and one socket file shared by every server of this user).
+        "--no-control-socket",
         "--access-logfile", "-" if args.production else "/dev/null",
         "dorpsplein.comments.app:create_app()",
     ]

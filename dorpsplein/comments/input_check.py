@@ -29,7 +29,8 @@ JSON_ROUTES = {"new", "edit", "counts", "preview"}
 NO_BODY_WRITES = {"delete", "like", "dislike"}
 SORTS = {"oldest", "newest", "upvotes"}
 ORDER_BY = {"id", "created", "modified", "likes", "dislikes", "tid"}
-EMAIL = re.compile(r"^[^@\s<>\"'(),;:\\\[\]]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251})\.[A-Za-z]{2,63}$")
+EMAIL = re.compile(r"^[^@\s<>\"'(),;:\\\[\]]{1,64}"
+                   r"@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251})\.[A-Za-z]{2,63}$")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tab, LF, CR allowed
 

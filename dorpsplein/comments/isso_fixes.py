@@ -53,7 +53,7 @@ class OwnRowComments(Comments):
         row = self.db.execute(
             "SELECT * FROM comments AS c INNER JOIN threads ON threads.id = c.tid "
             "WHERE c.id = ?", (cursor.lastrowid,)).fetchone()
-        return dict(zip(Comments.fields, row))
+        return dict(zip(Comments.fields, row, strict=False))  # threads' columns follow
 
 
 class TownGuard(Guard):
