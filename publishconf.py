@@ -41,6 +41,14 @@ PRECOMPRESS_GZIP = True
 PRECOMPRESS_BROTLI = True
 PRECOMPRESS_ZOPFLI = False
 PRECOMPRESS_ZSTANDARD = False
+# Which files get copies, by extension: pelican-precompress's default list
+# (2.4) without .json. The only JSON file the build writes is isso-threads.json,
+# which is for the comment server and must not be on the web under any name;
+# the plugin has no per-file exclusion, and leaving the extension out is its
+# supported way (cleaner than deleting the copies after it ran). Other JSON
+# you add is still compressed by nginx on the fly (gzip_types).
+PRECOMPRESS_TEXT_EXTENSIONS = {".atom", ".css", ".htm", ".html", ".ini", ".js", ".py",
+                               ".rss", ".txt", ".xml", ".xsl"}
 
 # Where `invoke publish` puts the built site. One of (see README, Hosting):
 #   {"method": "directory", "path": "/var/www/dorpsplein"}      this machine

@@ -111,14 +111,13 @@ def comments(c, production=False, bind=""):
     settings = CONFIG["settings_publish"] if production else CONFIG["settings_base"]
     if not (ROOT / CONFIG["deploy_path"] / "isso-threads.json").exists():
         _build(settings)
-    command = [sys.executable, "-m", "isso_comments.server", "--settings", settings]
+    command = [sys.executable, "-m", "dorpsplein.comments", "--settings", settings]
     if production:
         command.append("--production")
     if bind:
         command += ["--bind", bind]
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "plugins"))
     os.chdir(ROOT)
-    os.execvpe(command[0], command, env)
+    os.execv(command[0], command)
 
 
 @task(
@@ -174,9 +173,8 @@ def _comments_database(production: bool) -> Path:
     }
 )
 def comments_backup(c, to="var/backups", keep=0, production=False):
-    """Copy the comment database consistently while Isso runs (SQLite backup API)."""
-    sys.path.insert(0, str(ROOT / "plugins"))
-    from isso_comments.backup import BackupError, backup, prune
+    """Copy the comment database consistently while Isso runs (files 0600, folder 0700)."""
+    from dorpsplein.comments.backup import BackupError, backup, prune
 
     try:
         target = backup(_comments_database(production), ROOT / to)
@@ -192,8 +190,7 @@ def comments_backup(c, to="var/backups", keep=0, production=False):
             "production": "Use the database named in publishconf.py."})
 def comments_restore(c, backup, production=False):
     """Put a comment backup back (stop the comment server first)."""
-    sys.path.insert(0, str(ROOT / "plugins"))
-    from isso_comments.backup import BackupError, restore
+    from dorpsplein.comments.backup import BackupError, restore
 
     database = _comments_database(production)
     try:

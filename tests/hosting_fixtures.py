@@ -59,12 +59,12 @@ def hosted(tmp_path_factory):
     # The comment server, as the systemd unit starts it (local settings, so
     # new comments show at once instead of waiting for a moderator).
     state = root / "isso"
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "plugins"),
+    env = dict(os.environ,
                ISSO_ADMIN_PASSWORD="isso-admin-test")
     isso_log = root / "isso.log"
     with isso_log.open("w") as log:
         isso = subprocess.Popen(
-            [sys.executable, "-m", "isso_comments.server", "--settings", "pelicanconf.py",
+            [sys.executable, "-m", "dorpsplein.comments", "--settings", "pelicanconf.py",
              "--bind", f"127.0.0.1:{isso_port}", "--origin", site, "--state-dir", str(state),
              "--threads", str(output / "isso-threads.json")],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

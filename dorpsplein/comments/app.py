@@ -48,7 +48,7 @@ from .moderation import ModeratorAuth, invalid_key_page
 from .origin_guard import WRITE_METHODS, OriginGuard
 from .read_cache import ReadCache
 from .refusals import Refusal
-from .thread_gate import COMMENT_WRITES, ThreadGate
+from .thread_gate import ThreadGate
 
 SETTINGS_ENV = "ISSO_SETTINGS"
 logger = logging.getLogger("dorpsplein.comments")

@@ -12,14 +12,20 @@ an article without its own ``Comments:`` closes that many days after its
 date). Pages have comments only with ``Comments: open`` or ``closed``.
 
 The build also writes ``isso-threads.json`` into the output: every thread and
-its state. The server side (``server.py``) reads it and refuses new comments on
-threads that are not open, so a hand-made POST cannot reopen a closed one.
+its state. The comment service (``dorpsplein/comments``) reads it and refuses writes on
+threads that are not open, so a hand-made POST cannot reopen a closed one. It
+is written atomically (the server may read it during a build) and only when
+it changed. It is for the comment server, not the web: deploy/ denies it under
+every suffix, and publishconf.py keeps pelican-precompress from making .gz/.br
+copies of it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import secrets
 from datetime import datetime, timedelta
 
 from pelican import signals
@@ -142,12 +148,35 @@ class ThreadsFileGenerator:
         try:
             with open(target, encoding="utf-8") as existing:
                 if existing.read() == text:
-                    return
+                    return  # unchanged: the server need not re-read it
         except FileNotFoundError:
             pass
         os.makedirs(self.output_path, exist_ok=True)
-        with open(target, "w", encoding="utf-8") as handle:
+        write_atomically(target, text)
+
+
+def write_atomically(target: str, text: str) -> None:
+    """Write ``text`` to ``target`` so that a reader sees the old file or the new
+    one, never half of one: the comment server re-reads the thread list while
+    a build may be rewriting it. A temporary file in the same folder (same
+    file system), then ``os.replace``. The temporary name starts with the
+    file's own name, so the web server's rule that hides the thread list
+    hides it too. Created with the mode ``open()`` would give (0666 less the
+    umask): the comment server may run as another user than the build.
+    """
+    folder, name = os.path.split(target)
+    temporary = os.path.join(folder, f"{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
 
 
 def get_generators(pelican):

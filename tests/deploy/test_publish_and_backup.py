@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from dorpsplein.build import ROOT
+from dorpsplein.comments.backup import BackupError, backup, prune, restore
 from dorpsplein.publish import PublishError, check_target, publish
 
 pytestmark = pytest.mark.slow
@@ -85,9 +86,6 @@ def test_a_wrong_target_is_named(target, expected):
 
 def test_a_backup_during_a_burst_of_comments_restores_every_acknowledged_one(hosted,
                                                                             tmp_path):
-    sys.path.insert(0, str(ROOT / "plugins"))
-    from isso_comments.backup import backup, restore
-
     _site, _output, comments = hosted
     uri = "/2026/bereik-meten-zonder-volgen/"
     acknowledged: list[tuple[float, int]] = []
@@ -143,9 +141,6 @@ def test_backup_and_restore_tasks(tmp_path):
     with sqlite3.connect(database) as db:
         db.execute("CREATE TABLE comments (id INTEGER PRIMARY KEY, text TEXT)")
         db.executemany("INSERT INTO comments (text) VALUES (?)", [("een",), ("twee",)])
-    sys.path.insert(0, str(ROOT / "plugins"))
-    from isso_comments.backup import BackupError, backup, prune, restore
-
     first = backup(database, tmp_path / "b")
     with sqlite3.connect(database) as db:
         db.execute("DELETE FROM comments")

@@ -175,3 +175,21 @@ def test_wrong_comment_settings_stop_the_build(build_site, overrides, expected):
         build_site(**overrides)
     [line] = failed.value.problems
     assert line.startswith(expected), line
+
+
+def test_the_thread_list_is_replaced_whole_and_only_when_it_changes(build_site, content_copy):
+    """The comment server may read isso-threads.json during a build: a new
+    file is put in place (os.replace), never rewritten in place."""
+    site = build_site(content=content_copy)
+    threads = site.output / "isso-threads.json"
+    first = threads.stat()
+    build_site(content=content_copy)
+    again = threads.stat()
+    assert (again.st_ino, again.st_mtime_ns) == (first.st_ino, first.st_mtime_ns)  # unchanged
+    _article(content_copy, "nieuw.md", "Slug: nieuw\n")
+    build_site(content=content_copy)
+    changed = threads.stat()
+    assert changed.st_ino != first.st_ino  # a new file, put in place whole
+    assert "/2026/nieuw/" in json.loads(threads.read_text())["threads"]
+    assert [p.name for p in site.output.glob("isso-threads*")] == ["isso-threads.json"]
+    assert changed.st_mode & 0o777 == first.st_mode & 0o777  # as open() made it before

@@ -1,0 +1,83 @@
+"""Write routes through the shipped nginx config: no spelling of the proxy path,
+the route or the query writes on a closed or unknown thread."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import sqlite3
+import urllib.parse
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+CLOSED = "/2026/online-burgerbevraging/"
+OPEN = "/2026/x-of-mastodon/"
+Q = urllib.parse.quote(CLOSED, safe="")
+
+PREFIXES = ["/comments", "/comments/", "//comments", "/comments/.", "/comments/x/..",
+            "/%63omments", "/comments/comments", "/comments//comments"]
+ROUTES = [f"/new?uri={CLOSED}", f"//new?uri={CLOSED}", f"/%6Eew?uri={Q}",
+          f"/new?uri={OPEN}&uri={CLOSED}", f"/new?uri={CLOSED}&uri={OPEN}",
+          "/new?uri=javascript:alert(1)", "/new?uri=/2026/bestaat-niet/"]
+SPELLINGS = [prefix + route for prefix in PREFIXES for route in ROUTES]
+
+
+def send(site: str, method: str, path: str, body: dict, headers: dict | None = None):
+    parts = urllib.parse.urlsplit(site)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    connection.request(method, path, body=json.dumps(body).encode(), headers={
+        "Content-Type": "application/json", "Origin": site, **(headers or {})})
+    response = connection.getresponse()
+    text = response.read().decode("utf-8", errors="replace")
+    connection.close()
+    return response.status, text
+
+
+def stored(comments):
+    with sqlite3.connect(comments.database) as db:
+        count = db.execute("SELECT COUNT(*) FROM comments").fetchone()[0]
+        threads = {row[0] for row in db.execute("SELECT uri FROM threads")}
+    return count, threads
+
+
+def test_there_are_at_least_60_spellings():
+    assert len(SPELLINGS) >= 56 and len(SPELLINGS) + len(HEADER_GAMES) >= 60
+
+
+@pytest.mark.parametrize("path", SPELLINGS)
+def test_no_spelling_through_nginx_writes_a_closed_or_unknown_thread(hosted, path):
+    site, output, comments = hosted
+    known = set(json.loads((output / "isso-threads.json").read_text())["threads"])
+    before, _ = stored(comments)
+    status, text = send(site, "POST", path, {"text": "Via een omweg", "author": "Mallory",
+                                             "title": "Eigen draad"})
+    assert not 200 <= status < 300, (path, status, text)
+    after, threads = stored(comments)
+    assert after == before and threads <= known, (path, status)
+
+
+HEADER_GAMES = [
+    {"X-Script-Name": "/"}, {"X-Script-Name": "/comments/comments"},
+    {"X-Forwarded-Prefix": "/comments"}, {"X-Original-URL": f"/comments/new?uri={OPEN}"},
+    {"X-Rewrite-URL": f"/comments/new?uri={OPEN}"}, {"X-HTTP-Method-Override": "GET"},
+]
+
+
+@pytest.mark.parametrize("headers", HEADER_GAMES)
+def test_proxy_header_games_do_not_open_a_closed_thread(hosted, headers):
+    site, _output, comments = hosted
+    before, _ = stored(comments)
+    status, text = send(site, "POST", f"/comments/new?uri={CLOSED}",
+                        {"text": "Met andere headers", "author": "Mallory"}, headers)
+    assert not 200 <= status < 300, (headers, status, text)
+    assert stored(comments)[0] == before
+
+
+def test_an_open_thread_still_takes_a_comment_through_nginx(hosted):
+    site, _output, comments = hosted
+    status, text = send(site, "POST", f"/comments/new?uri={OPEN}",
+                        {"text": "Gewoon via de site", "author": "Noor"})
+    assert status == 201, text
+    assert json.loads(text)["author"] == "Noor"

@@ -1,0 +1,124 @@
+"""The shipped systemd units: private files, production settings, no PYTHONPATH.
+
+Parsed with configparser (systemd's unit syntax is close enough with
+strict=False); systemd itself is not run here.
+"""
+
+from __future__ import annotations
+
+import configparser
+import importlib.util
+import inspect
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+from dorpsplein.build import ROOT
+
+UNITS = ROOT / "deploy" / "systemd"
+SERVER = "dorpsplein-comments.service"
+BACKUP = "dorpsplein-comments-backup.service"
+TIMER = "dorpsplein-comments-backup.timer"
+HOME = PurePosixPath("/srv/dorpsplein")
+
+
+def unit(name: str) -> configparser.ConfigParser:
+    parser = configparser.ConfigParser(strict=False, interpolation=None,
+                                       comment_prefixes=("#", ";"), empty_lines_in_values=False)
+    parser.optionxform = str  # systemd keys are case-sensitive
+    parser.read_string((UNITS / name).read_text(encoding="utf-8"), source=name)
+    return parser
+
+
+def command(name: str) -> list[str]:
+    return shlex.split(unit(name)["Service"]["ExecStart"])
+
+
+def environment(name: str) -> str:
+    service = unit(name)["Service"]
+    return " ".join(value for key, value in service.items() if key.startswith("Environment"))
+
+
+def covered(path: PurePosixPath, writable: list[str]) -> bool:
+    return any(path == PurePosixPath(w) or PurePosixPath(w) in path.parents for w in writable)
+
+
+@pytest.mark.parametrize("name", [SERVER, BACKUP])
+def test_everything_a_unit_creates_is_private(name):
+    service = unit(name)["Service"]
+    # 0077: the database, its journal, isso-production.cfg, the salt and the
+    # backups are created 0600 (folders 0700).
+    assert service["UMask"] == "0077"
+    assert service["User"] == "dorpsplein"
+    assert service["WorkingDirectory"] == str(HOME)
+
+
+@pytest.mark.parametrize("name", [SERVER, BACKUP])
+def test_no_unit_sets_pythonpath(name):
+    # configparser keeps only the last of repeated keys: read the lines too.
+    lines = (UNITS / name).read_text(encoding="utf-8").splitlines()
+    assert not [line for line in lines
+                if "PYTHONPATH" in line and not line.lstrip().startswith("#")]
+    assert "PYTHONPATH" not in environment(name)
+    assert "PYTHONPATH" not in unit(name)["Service"]["ExecStart"]
+
+
+def test_the_comment_server_runs_the_package_with_production_settings():
+    assert command(SERVER) == [
+        f"{HOME}/.venv/bin/python", "-m", "dorpsplein.comments",
+        "--settings", "publishconf.py", "--production", "--bind", "127.0.0.1:8080",
+    ]
+
+
+def test_the_backup_uses_the_production_database_and_keeps_30():
+    argv = command(BACKUP)
+    assert argv[0] == f"{HOME}/.venv/bin/invoke"
+    assert argv[1] == "comments-backup"
+    assert "--production" in argv
+    assert argv[argv.index("--keep") + 1] == "30"
+    assert unit(TIMER)["Timer"]["OnCalendar"]
+
+
+def _tasks():
+    spec = importlib.util.spec_from_file_location("dorpsplein_tasks_for_units", ROOT / "tasks.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("name", [SERVER, BACKUP])
+def test_the_writable_paths_hold_the_database_and_the_backups(name):
+    """ProtectSystem=strict makes everything else read-only: var/ must stay writable."""
+    from pelican.settings import read_settings
+
+    service = unit(name)["Service"]
+    assert service["ProtectSystem"] == "strict"
+    writable = service["ReadWritePaths"].split()
+    database = read_settings(str(ROOT / "publishconf.py"))["ISSO_COMMENTS_SERVER"]["database"]
+    backups = inspect.signature(_tasks().comments_backup.body).parameters["to"].default
+    for relative in (database, str(PurePosixPath(database).parent), backups):
+        path = PurePosixPath(relative)
+        path = path if path.is_absolute() else HOME / path
+        assert covered(path, writable), f"{name}: {path} is not under {writable}"
+    if name == BACKUP:
+        assert "--to" not in command(BACKUP)  # the default folder, checked above
+
+
+def test_the_module_the_unit_starts_takes_the_units_flags():
+    """`python -m dorpsplein.comments` exists, with --settings/--production/--bind.
+
+    Needs the comment server's new home (dorpsplein/comments/__main__.py).
+    """
+    module = command(SERVER)[2]
+    assert importlib.util.find_spec(module + ".__main__") is not None, \
+        f"python -m {module} has no __main__ module yet"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    run = subprocess.run([sys.executable, "-m", module, "--help"], cwd=Path("/"), env=env,
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    for flag in ("--settings", "--production", "--bind"):
+        assert flag in run.stdout
