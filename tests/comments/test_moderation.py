@@ -103,6 +103,19 @@ def test_moderator_logs_in_and_approves_through_an_emailed_link(production):
     assert status == 403 and "ongeldig" in page
 
 
+def test_every_file_the_service_writes_is_private(production):
+    """The database holds e-mail addresses: 0600 files in a 0700 folder, even
+    though this test runs with the usual umask 0022."""
+    assert production_post(production, "Een reactie om iets op te slaan.")[0] == 202
+    assert login(production, "fout", "10.9.4.1")[0] == 403  # writes moderation.db
+    state = production.state_dir
+    assert oct(state.stat().st_mode & 0o777) == "0o700"
+    files = sorted(path.name for path in state.iterdir())
+    assert {"comments.db", "moderation.db", "salt", "isso-production.cfg"} <= set(files)
+    for path in state.iterdir():
+        assert oct(path.stat().st_mode & 0o777) == "0o600", path.name
+
+
 def production_post(server, text):
     status, headers, body = raw(server, "POST", f"/new?uri={OPEN}",
                                 json.dumps({"text": text, "author": "Sofie"}).encode(),

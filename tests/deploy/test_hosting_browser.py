@@ -63,3 +63,41 @@ def test_the_violation_recorder_does_see_a_violation(browser, hosted):
         assert page.evaluate("window.__cspViolations")[0].startswith("style-src")
     finally:
         context.close()
+
+
+def test_an_emailed_moderation_link_works_under_the_csp(browser, hosted):
+    """Isso's own confirmation page needs inline script, which the CSP blocks;
+    ours is a plain form. The link is built as Isso's notification e-mail
+    builds it: /id/N/delete/<the comment id signed with Isso's session key>."""
+    import json
+    import sqlite3
+    import urllib.request
+
+    from itsdangerous import URLSafeTimedSerializer
+
+    site, _output, comments = hosted
+    request = urllib.request.Request(
+        f"{site}/comments/new?uri=/2026/facebookpagina-starten/",
+        data=json.dumps({"text": "Dit hoort hier niet thuis.", "author": "Spam"}).encode(),
+        headers={"Content-Type": "application/json", "Origin": site}, method="POST")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        number = json.loads(response.read())["id"]
+    with sqlite3.connect(comments.database) as db:
+        secret = db.execute("SELECT value FROM preferences WHERE key = 'session-key'"
+                            ).fetchone()[0]
+    key = URLSafeTimedSerializer(secret).dumps(number)
+
+    context = browser.new_context(viewport={"width": 375, "height": 800})
+    context.add_init_script(RECORD_VIOLATIONS)
+    page = context.new_page()
+    try:
+        page.goto(f"{site}/comments/id/{number}/delete/{key}")
+        assert page.locator("h1").inner_text() == "Reactie verwijderen"
+        page.get_by_role("button", name="Verwijderen").click()
+        page.get_by_text("De reactie is verwijderd.").wait_for()
+        assert page.evaluate("window.__cspViolations") == []
+    finally:
+        context.close()
+    with sqlite3.connect(comments.database) as db:
+        assert db.execute("SELECT COUNT(*) FROM comments WHERE id = ?", (number,)
+                          ).fetchone()[0] == 0
