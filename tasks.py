@@ -255,5 +255,5 @@ def translations(c):
     )
     c.run(
         f"{sys.executable} -m babel.messages.frontend update -i {pot} "
-        "-d theme/translations --no-fuzzy-matching --omit-header"
+        "-d theme/translations --no-fuzzy-matching"
     )

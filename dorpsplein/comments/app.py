@@ -29,6 +29,7 @@ import io
 import json
 import logging
 import os
+from functools import lru_cache
 from pathlib import Path
 
 from isso import Isso, local, local_manager
@@ -41,6 +42,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.middleware.shared_data import SharedDataMiddleware
 from werkzeug.routing import RequestRedirect
+from werkzeug.wsgi import get_path_info
 
 from . import input_check
 from .isso_fixes import OwnRowComments, TownGuard
@@ -91,6 +93,7 @@ class TownIsso(Isso, ThreadedMixin):
                                         self.unsign)
         self.read_cache = ReadCache(database, service.get("read_cache_bytes", 16 << 20))
         self.route_names = self._route_names()
+        self._match = lru_cache(maxsize=1024)(self._match_uncached)
 
     def _route_names(self) -> dict:
         """Isso's route rules -> the name of the view each runs (its decorators
@@ -118,20 +121,30 @@ class TownIsso(Isso, ThreadedMixin):
         return response(environ, start_response)
 
     def route(self, environ):
-        adapter = self.urls.bind_to_environ(environ)
+        """Isso's own route for this request: (view name, values).
+
+        Werkzeug's match depends only on the method and the path, so the
+        answer is memoised per (method, path) -- the same decision, made once
+        (a redirect is never memoised: its address depends on the host)."""
         try:
-            rule, values = adapter.match(return_rule=True)
+            name, values = self._match(environ.get("REQUEST_METHOD", "GET"),
+                                       get_path_info(environ))
         except RequestRedirect:
-            raise  # Isso's canonical address (a trailing slash): checked there
+            self.urls.bind_to_environ(environ).match()  # raises it with the right host
+            raise
         except MethodNotAllowed:
             raise Refusal("method-not-allowed") from None
         except NotFound:
             raise Refusal("not-found") from None
-        name = self.route_names[(rule.rule, frozenset(rule.methods or ()))]
         if name in DISABLED or any(isinstance(v, int) and v > input_check.MAX_ID
-                                   for v in values.values()):
+                                   for _, v in values):
             raise Refusal("not-found")
-        return name, values
+        return name, dict(values)
+
+    def _match_uncached(self, method: str, path: str):
+        rule, values = self.urls.bind("localhost").match(path, method, return_rule=True)
+        return (self.route_names[(rule.rule, frozenset(rule.methods or ()))],
+                tuple(sorted(values.items())))
 
     def decide(self, environ):
         method = environ.get("REQUEST_METHOD", "GET")
@@ -225,8 +238,12 @@ class TownIsso(Isso, ThreadedMixin):
 
     def check_fetch(self, request, environ, body):
         key = input_check.fetch_args(request.args)
-        clean = self.request_with(environ, b"", query=input_check.fetch_query(key))
-        return self.read_cache.serve(key, clean, lambda: self.run("fetch", clean))
+
+        def produce():  # Isso reads exactly the checked parameters
+            clean = self.request_with(environ, b"", query=input_check.fetch_query(key))
+            return self.run("fetch", clean)
+
+        return self.read_cache.serve(key, request, produce)
 
     def check_admin(self, request, environ, body):
         refusal = self.moderation.admin(request)

@@ -20,8 +20,6 @@ import sqlite3
 from collections import OrderedDict
 from pathlib import Path
 
-from werkzeug.wrappers import Response
-
 
 class ReadCache:
     def __init__(self, database: Path, max_bytes: int = 16 * 1024 * 1024):
@@ -67,9 +65,10 @@ class ReadCache:
         self.entries[key] = entry
         self.size += cost
 
-    def serve(self, key, request, produce) -> Response:
+    def serve(self, key, request, produce):
         """The cached answer for ``key`` (304 when the client has it), else
-        ``produce()``'s answer, kept when it is a plain 200 without cookies."""
+        ``produce()``'s answer, kept when it is a plain 200 without cookies.
+        Returns a WSGI application."""
         entry = self.get(key)
         if entry is None:
             response = produce()
@@ -78,14 +77,22 @@ class ReadCache:
             body = response.get_data()
             etag = '"' + hashlib.sha1(body).hexdigest()[:20] + '"'
             headers = [(n, v) for n, v in response.headers.items()
-                       if n.lower() not in ("etag", "content-length")]
+                       if n.lower() not in ("etag", "content-length", "cache-control")]
+            headers += [("ETag", etag), ("Cache-Control", "no-cache")]
             entry = (headers, body, etag)
             self.put(key, entry)
         headers, body, etag = entry
         if request.headers.get("If-None-Match") == etag:
-            response = Response(status=304, headers=headers)
-        else:
-            response = Response(body, 200, headers=headers)
-        response.headers["ETag"] = etag
-        response.headers["Cache-Control"] = "no-cache"
-        return response
+            return Answer("304 Not Modified", headers, b"")
+        return Answer("200 OK", headers + [("Content-Length", str(len(body)))], body)
+
+
+class Answer:
+    """A ready answer: no response object to build on every cache hit."""
+
+    def __init__(self, status: str, headers: list, body: bytes):
+        self.status, self.headers, self.body = status, headers, body
+
+    def __call__(self, environ, start_response):
+        start_response(self.status, list(self.headers))
+        return [self.body]

@@ -1,11 +1,12 @@
 /* Dorpsplein: load the Isso comment thread only when the reader gets there.
  *
  * The page carries this small script (deferred) and the thread's markup.
- * Isso's own embed script (and so any request to the comment server) is
- * loaded when the comments section comes near the viewport, or when the
- * reader presses "Toon reacties". Isso reads its options from this script
- * element's data-isso-* attributes. Afterwards we give Isso's controls the
- * accessible names they lack. No cookies, no third parties.
+ * When the comments section comes near the viewport, or the reader presses
+ * "Toon reacties" (or arrives at #reacties), it adds the thread's stylesheet
+ * and js/isso_comments_thread.js, which loads Isso's embed script and tells
+ * the citizen what happened to every request (see that file). Before that,
+ * nothing contacts the comment server. Isso reads its options from this
+ * script element's data-isso-* attributes. No cookies, no third parties.
  */
 (function () {
   "use strict";
@@ -13,38 +14,30 @@
   var section = document.getElementById("reacties");
   var thread = document.getElementById("isso-thread");
   if (!me || !section || !thread) { return; }
-
-  var endpoint = me.getAttribute("data-isso");
-  var loaded = false;
   var button = section.querySelector("[data-comments-load]");
+  var loading = false;
+
   var status = document.createElement("p");
   status.className = "comments__status";
+  status.id = "reacties-status";
   status.setAttribute("role", "status");
   thread.parentNode.insertBefore(status, thread);
 
-  function label(root) {
-    var pairs = [
-      [".isso-textarea", "data-label-text"],
-      [".isso-upvote", "data-label-upvote"],
-      [".isso-downvote", "data-label-downvote"]
-    ];
-    pairs.forEach(function (pair) {
-      root.querySelectorAll(pair[0]).forEach(function (el) {
-        if (!el.hasAttribute("aria-label")) {
-          el.setAttribute("aria-label", me.getAttribute(pair[1]));
-        }
-      });
-    });
-    root.querySelectorAll(".isso-upvote svg, .isso-downvote svg").forEach(function (svg) {
-      svg.setAttribute("aria-hidden", "true");
-      svg.setAttribute("focusable", "false");
-    });
+  function focusThread() {
+    thread.setAttribute("tabindex", "-1");
+    thread.focus();
   }
 
   function load() {
-    if (loaded) { return; }
-    loaded = true;
-    if (button) { button.parentNode.hidden = true; }
+    if (loading) { return; }
+    loading = true;
+    if (button) {
+      // Tabbing to the button scrolls the thread near: it may load on its
+      // own just before Enter. Focus must not vanish with the button.
+      var hadFocus = document.activeElement === button;
+      button.parentNode.hidden = true;
+      if (hadFocus) { focusThread(); }
+    }
     status.textContent = me.getAttribute("data-label-loading");
 
     var style = document.createElement("link");
@@ -52,24 +45,24 @@
     style.href = me.getAttribute("data-comments-style");
     document.head.appendChild(style);
 
-    new MutationObserver(function () {
-      label(thread);
-      if (thread.querySelector(".isso-postbox, #isso-root")) { status.textContent = ""; }
-    }).observe(thread, { childList: true, subtree: true });
-
-    var embed = document.createElement("script");
-    embed.src = endpoint + "/js/embed.min.js";
-    embed.async = true;
-    embed.onerror = function () { status.textContent = me.getAttribute("data-label-failed"); };
-    document.body.appendChild(embed);
+    var script = document.createElement("script");
+    script.src = me.getAttribute("data-comments-thread");
+    script.onerror = function () {
+      // Our own file did not arrive (a flaky connection): say so, offer the
+      // button again.
+      status.textContent = me.getAttribute("data-label-failed");
+      script.remove();
+      loading = false;
+      if (button) { button.parentNode.hidden = false; }
+    };
+    document.body.appendChild(script);
   }
 
   if (button) {
     button.parentNode.hidden = false;
     button.addEventListener("click", function () {
       load();
-      thread.setAttribute("tabindex", "-1");
-      thread.focus();
+      focusThread();
     });
   }
   if (location.hash && /^#(reacties|isso-\d+)$/.test(location.hash)) {

@@ -1,0 +1,464 @@
+/* Dorpsplein: the comment thread, once the reader gets there, and always
+ * telling the citizen what happened. Loaded by js/isso_comments.js (the small
+ * loader on every article page) right before Isso's own embed script, so none
+ * of this is downloaded by a reader who never reaches the comments.
+ *
+ * Isso 0.14 ignores refusals: the text just stays in the box. So this script
+ * watches Isso's requests to the comment server (XMLHttpRequest, for URLs
+ * under data-isso) and puts a sentence from our catalogue next to the form
+ * or comment concerned, in a role="alert" element:
+ *
+ *   data-message-<key>   one sentence per refusal code of the server
+ *                        ({"reason": code, "message": ...}, see
+ *                        dorpsplein/comments/refusals.py); {n} and {limit}
+ *                        are filled in. Unknown codes show the server's
+ *                        message, else a sentence chosen by HTTP status.
+ *   data-max-length      maxlength of the comment boxes (the server's limit).
+ *   data-load-timeout    ms before "could not be loaded" + a retry button
+ *                        when the thread has not arrived (read at each try).
+ *
+ * Before Isso starts (and before each reply box), the name, e-mail and
+ * website Isso remembers in localStorage are checked: Isso writes them into
+ * its form's HTML unescaped, so characters that could end the attribute are
+ * escaped, and anything but a short string without control characters is
+ * removed.
+ */
+(function () {
+  "use strict";
+  // The page's loader script carries Isso's options and our texts.
+  var me = document.querySelector("script[data-isso]");
+  var section = document.getElementById("reacties");
+  var thread = document.getElementById("isso-thread");
+  if (!me || !section || !thread) { return; }
+
+  var endpoint = me.getAttribute("data-isso");
+  var lang = me.getAttribute("data-isso-lang") || document.documentElement.lang || undefined;
+  var maxLength = parseInt(me.getAttribute("data-max-length"), 10);
+
+  // Made by the loader (it says "loading" while this file arrives).
+  var status = document.getElementById("reacties-status");
+  var retryBox = document.createElement("p");
+  retryBox.className = "comments__retry";
+  retryBox.hidden = true;
+  var retryButton = document.createElement("button");
+  retryButton.type = "button";
+  retryButton.className = "button";
+  retryButton.textContent = me.getAttribute("data-label-retry");
+  retryButton.setAttribute("aria-describedby", status.id);
+  retryBox.appendChild(retryButton);
+  thread.parentNode.insertBefore(retryBox, thread);
+
+  function text(key) { return me.getAttribute("data-message-" + key) || ""; }
+
+  /* ---- What Isso remembers about the citizen ---------------------------- */
+
+  var REMEMBERED = { "isso-author": 100, "isso-email": 254, "isso-website": 254 };
+  var CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+  var ENTITY = { "&": "&amp;", "'": "&#39;", '"': "&quot;", "<": "&lt;", ">": "&gt;", "`": "&#96;" };
+
+  // Isso puts the value between quotes in its form's HTML: escape what could
+  // end the attribute, so D'Hondt keeps his name and nothing else runs.
+  // Idempotent (an entity already written is left as it is), because Isso
+  // stores the raw typed value again only when the citizen posts.
+  function escaped(value) {
+    return value.replace(/&(?!(?:amp|#39|quot|lt|gt|#96);)|['"<>`]/g, function (ch) {
+      return ENTITY[ch];
+    });
+  }
+
+  // The value to keep in storage for Isso, or null to remove it.
+  function safeRemembered(raw, limit) {
+    var value;
+    try { value = JSON.parse(raw); } catch (e) { return null; }
+    if (typeof value !== "string" || CONTROL.test(value)) { return null; }
+    value = escaped(value);
+    return value.length <= limit * 6 && value.replace(/&[#a-z0-9]+;/g, "x").length <= limit ?
+      JSON.stringify(value) : null;
+  }
+
+  function checkRemembered() {
+    var storage;
+    try { storage = window.localStorage; } catch (e) { return; }
+    if (!storage) { return; }
+    Object.keys(REMEMBERED).forEach(function (key) {
+      try {
+        var raw = storage.getItem(key);
+        if (raw === null || raw === "null") { return; }
+        var kept = safeRemembered(raw, REMEMBERED[key]);
+        if (kept === null) { storage.removeItem(key); }
+        else if (kept !== raw) { storage.setItem(key, kept); }
+      } catch (e) { /* storage switched off: Isso keeps its own in memory */ }
+    });
+  }
+
+  /* ---- Accessible names, message areas, limits --------------------------- */
+
+  function label(root) {
+    var pairs = [
+      [".isso-textarea", "data-label-text"],
+      [".isso-upvote", "data-label-upvote"],
+      [".isso-downvote", "data-label-downvote"]
+    ];
+    pairs.forEach(function (pair) {
+      root.querySelectorAll(pair[0]).forEach(function (el) {
+        if (!el.hasAttribute("aria-label")) {
+          el.setAttribute("aria-label", me.getAttribute(pair[1]));
+        }
+      });
+    });
+    root.querySelectorAll(".isso-upvote svg, .isso-downvote svg").forEach(function (svg) {
+      svg.setAttribute("aria-hidden", "true");
+      svg.setAttribute("focusable", "false");
+    });
+  }
+
+  var messageCount = 0;
+  function newMessage() {
+    var p = document.createElement("p");
+    messageCount += 1;
+    p.id = "reacties-melding-" + messageCount;
+    p.className = "comments__message";
+    p.setAttribute("role", "alert");
+    return p;
+  }
+
+  function decorate() {
+    label(thread);
+    // Each form gets its (empty) alert area below its buttons before anything
+    // can go wrong, so screen readers know it when a sentence arrives.
+    thread.querySelectorAll(".isso-postbox").forEach(function (box) {
+      if (box.dorpspleinMessage) { return; }
+      box.dorpspleinMessage = newMessage();
+      box.appendChild(box.dorpspleinMessage);
+      // Isso gives every reply form the main form's ids: its labels would
+      // name the main form's fields. Each reply form gets ids of its own.
+      if (box.parentNode !== thread) {
+        box.querySelectorAll("[id^='isso-postbox-']").forEach(function (field) {
+          var old = field.id;
+          field.id = old + "-" + messageCount;
+          var name = box.querySelector("label[for='" + old + "']");
+          if (name) { name.htmlFor = field.id; }
+        });
+      }
+    });
+    if (maxLength > 0) {
+      thread.querySelectorAll(".isso-textarea").forEach(function (area) {
+        if (!area.dorpspleinMaxLength) {
+          area.dorpspleinMaxLength = true;
+          area.setAttribute("maxlength", String(maxLength));
+        }
+      });
+    }
+  }
+
+  /* ---- Sentences for refusals ------------------------------------------- */
+
+  var FIELDS = {
+    text: ".isso-textarea", author: "[name=author]", email: "[name=email]",
+    website: "[name=website]"
+  };
+  var CODES = {
+    "invalid-request": ["invalid-request"],
+    "not-json": ["invalid-request"],
+    "text-too-short": ["text-too-short", "text"],
+    "too-large": ["too-large", "text"],
+    "author-required": ["author-required", "author"],
+    "email-required": ["email-required", "email"],
+    "invalid-email": ["invalid-email", "email"],
+    "invalid-website": ["invalid-website", "website"],
+    "origin-not-allowed": ["origin-not-allowed"],
+    "unknown-thread": ["unknown-thread"],
+    "thread-closed": ["thread-closed"],
+    "not-allowed": ["not-allowed"],
+    "not-found": ["not-found"],
+    "too-many-comments": ["too-many-comments"]
+  };
+
+  function number(n) {
+    try { return Number(n).toLocaleString(lang); } catch (e) { return String(n); }
+  }
+
+  function tooSoon(seconds) {
+    var s = Math.ceil(Number(seconds));
+    if (!isFinite(s) || s <= 0) { return text("too-soon-later"); }
+    if (s >= 90) { return text("too-soon-minutes").replace("{n}", number(Math.ceil(s / 60))); }
+    return text(s === 1 ? "too-soon-one" : "too-soon").replace("{n}", number(s));
+  }
+
+  function tooLong(field, limit) {
+    var known = typeof field === "string" && FIELDS.hasOwnProperty(field);
+    var n = Math.floor(Number(limit));
+    if (!known || !(n > 0) || !text("too-long-" + field)) {
+      return { text: text("too-long"), field: known ? field : null };
+    }
+    return { text: text("too-long-" + field).replace("{limit}", number(n)), field: field };
+  }
+
+  function retryAfter(xhr, body) {
+    if (typeof body.retry_after === "number" || /^\d+$/.test(body.retry_after)) {
+      return Number(body.retry_after);
+    }
+    var header = null;
+    try { header = xhr.getResponseHeader("Retry-After"); } catch (e) { /* not exposed */ }
+    return header && /^\s*\d+\s*$/.test(header) ? parseInt(header, 10) : null;
+  }
+
+  // {text, field} for a finished request that went wrong.
+  function describe(xhr, inForm) {
+    var code = xhr.status;
+    if (code === 0 || code >= 500) {
+      return { text: text(inForm ? "unreachable" : "unreachable-action") };
+    }
+    var body = null;
+    try { body = JSON.parse(xhr.responseText); } catch (e) { body = null; }
+    if (!body || typeof body !== "object") { body = {}; }
+    var reason = typeof body.reason === "string" ? body.reason : "";
+    if (reason === "too-soon") { return { text: tooSoon(retryAfter(xhr, body)) }; }
+    if (reason === "too-long") { return tooLong(body.field, body.limit); }
+    if (CODES.hasOwnProperty(reason) && text(CODES[reason][0])) {
+      return { text: text(CODES[reason][0]), field: CODES[reason][1] || null };
+    }
+    if (typeof body.message === "string" && body.message.trim()) {
+      return { text: body.message.trim().slice(0, 500) };
+    }
+    if (code === 429) { return { text: tooSoon(retryAfter(xhr, body)) }; }
+    if (code === 413) { return { text: text("too-large"), field: "text" }; }
+    if (code === 400) { return { text: text("invalid-request") }; }
+    return { text: text("refused") };
+  }
+
+  function setToken(el, attribute, token, on) {
+    var tokens = (el.getAttribute(attribute) || "").split(/\s+/).filter(function (t) {
+      return t && t !== token;
+    });
+    if (on) { tokens.push(token); }
+    if (tokens.length) { el.setAttribute(attribute, tokens.join(" ")); } else { el.removeAttribute(attribute); }
+  }
+
+  function clearMessage(holder) {
+    var message = holder.dorpspleinMessage;
+    if (!message) { return; }
+    message.dorpspleinPending = null;
+    message.textContent = "";
+    holder.querySelectorAll("[aria-describedby~='" + message.id + "']").forEach(function (field) {
+      field.removeAttribute("aria-invalid");
+      setToken(field, "aria-describedby", message.id, false);
+    });
+  }
+
+  // Put the sentence in the holder's alert area. It is emptied first and filled
+  // a moment later, so the same sentence twice is announced twice.
+  function showMessage(holder, found, source) {
+    clearMessage(holder);
+    var message = holder.dorpspleinMessage;
+    if (!message) {
+      message = holder.dorpspleinMessage = newMessage();
+      var footer = holder.querySelector(".isso-comment-footer");
+      (footer ? footer.parentNode : holder).insertBefore(message, footer ? footer.nextSibling : null);
+    }
+    message.dorpspleinSource = source;
+    var inForm = holder.classList.contains("isso-postbox");
+    var field = found.field ? holder.querySelector(FIELDS[found.field]) : null;
+    if (field) {
+      field.setAttribute("aria-invalid", "true");
+      setToken(field, "aria-describedby", message.id, true);
+    }
+    var pending = message.dorpspleinPending = {};
+    setTimeout(function () {
+      if (message.dorpspleinPending === pending) { message.textContent = found.text; }
+    }, 50);
+    if (!inForm) { return; }
+    // Isso leaves its submit button disabled when the server fails (5xx).
+    var submit = holder.querySelector(".isso-post-action > input[type=submit]");
+    if (submit) { submit.disabled = false; }
+    // A disabled button loses focus; give it back to the form, not the page.
+    var active = document.activeElement;
+    if (!active || active === document.body) {
+      (field || holder.querySelector(".isso-textarea")).focus();
+    }
+  }
+
+  /* ---- Loading the thread, with a retry --------------------------------- */
+
+  var state = "idle";       // idle, loading, ready, failed
+  var attempt = 0;
+  var timer = null;
+  var current = null;       // the embed script of the latest attempt
+  var owner = null;         // the one embed script that may run Isso
+  var isso = null;          // that script's window.Isso {init, fetchComments}
+  var reading = [];         // GET requests of the thread in flight
+
+  function timeout() {
+    var ms = parseInt(me.getAttribute("data-load-timeout"), 10);
+    return ms > 0 ? ms : 10000;
+  }
+
+  function start() {
+    state = "loading";
+    attempt += 1;
+    retryBox.hidden = true;
+    status.classList.remove("comments__status--failed");
+    status.textContent = me.getAttribute("data-label-loading");
+    checkRemembered();
+    clearTimeout(timer);
+    timer = setTimeout(fail, timeout());
+    if (isso) {
+      // Isso runs already; only its requests failed. Ask again, in the same
+      // copy, so nothing is drawn twice.
+      if (!thread.querySelector("#isso-root")) { isso.init(); }
+      isso.fetchComments();
+      return;
+    }
+    var embed = document.createElement("script");
+    embed.src = endpoint + "/js/embed.min.js" + (attempt > 1 ? "?poging=" + attempt : "");
+    embed.async = true;
+    embed.setAttribute("data-comments-embed", "");
+    embed.onload = function () {
+      if (!owner) { owner = embed; }
+      if (owner === embed) { isso = window.Isso || null; }
+    };
+    embed.onerror = function () {
+      if (embed === current && state === "loading") { fail(); }
+    };
+    current = embed;
+    document.body.appendChild(embed);
+  }
+
+  function fail() {
+    if (state !== "loading") { return; }
+    state = "failed";
+    clearTimeout(timer);
+    // A late answer must not draw the thread after we said it failed.
+    reading.slice().forEach(function (xhr) {
+      xhr.dorpsplein.aborted = true;
+      xhr.abort();
+    });
+    reading = [];
+    var hadFocus = section.contains(document.activeElement);
+    status.classList.add("comments__status--failed");
+    status.textContent = me.getAttribute("data-label-failed");
+    retryBox.hidden = false;
+    if (hadFocus) { retryButton.focus(); }
+  }
+
+  function loaded() {
+    if (state === "ready") { return; }
+    var hadFocus = document.activeElement === retryButton;
+    state = "ready";
+    clearTimeout(timer);
+    status.classList.remove("comments__status--failed");
+    status.textContent = "";
+    retryBox.hidden = true;
+    if (hadFocus) { focusThread(); }
+  }
+
+  function focusThread() {
+    thread.setAttribute("tabindex", "-1");
+    thread.focus();
+  }
+
+  /* ---- Watching Isso's requests ----------------------------------------- */
+
+  var clicked = null;       // the form or comment whose control is being clicked
+
+  function whereClicked(event) {
+    var target = event.target;
+    if (!target || !target.closest || !thread.contains(target)) { return; }
+    if (target.closest("a.isso-reply")) { checkRemembered(); }  // Isso builds a form now
+    clicked = target.closest(".isso-postbox") || target.closest(".isso-comment");
+    setTimeout(function () { clicked = null; }, 0);
+  }
+
+  function holderOf(info) {
+    var id = /^\/id\/(\d+)/.exec(info.path);
+    if (id) { return { el: document.getElementById("isso-" + id[1]), kind: "comment" }; }
+    if (info.method === "POST" && /^\/(new|preview)([?\/]|$)/.test(info.path)) {
+      var box = info.clicked && info.clicked.classList.contains("isso-postbox") ? info.clicked
+        : thread.querySelector("#isso-thread > .isso-postbox");
+      return { el: box, kind: /^\/new/.test(info.path) ? "new" : "preview" };
+    }
+    return null;
+  }
+
+  function settle(xhr, info) {
+    reading = reading.filter(function (other) { return other !== xhr; });
+    if (info.aborted) { return; }
+    var ok = xhr.status >= 200 && xhr.status < 300;
+    if (info.method === "GET" && /^\/(config|\?)/.test(info.path)) {
+      var list = info.path.charAt(1) === "?";
+      var first = list && !/[?&]parent=/.test(info.path) && /[?&]offset=0(&|$)/.test(info.path);
+      if (!ok && (!list || first)) { fail(); } else if (ok && first) { loaded(); }
+      return;
+    }
+    var holder = holderOf(info);
+    if (!holder || !holder.el) { return; }
+    if (ok) {
+      var message = holder.el.dorpspleinMessage;
+      if (message && (holder.kind !== "preview" || message.dorpspleinSource === "preview")) {
+        clearMessage(holder.el);
+      }
+      return;
+    }
+    showMessage(holder.el, describe(xhr, holder.kind !== "comment"), holder.kind);
+    if (info.votes) {
+      // Isso shows "NaN" votes for a refused vote; put the count back after it.
+      setTimeout(function () {
+        info.votes.span.textContent = info.votes.text;
+        holder.el.classList.toggle("isso-no-votes", info.votes.none);
+      }, 0);
+    }
+  }
+
+  function votesOf(info) {
+    var id = /^\/id\/(\d+)\/(like|dislike)/.exec(info.path);
+    var span = id && document.querySelector("#isso-" + id[1] +
+      " > .isso-text-wrapper > .isso-comment-footer > .isso-votes");
+    return span ? {
+      span: span, text: span.textContent,
+      none: span.closest(".isso-comment").classList.contains("isso-no-votes")
+    } : null;
+  }
+
+  function watchRequests() {
+    var prototype = window.XMLHttpRequest && window.XMLHttpRequest.prototype;
+    if (!prototype || prototype.dorpspleinWatched) { return; }
+    prototype.dorpspleinWatched = true;
+    var open = prototype.open;
+    var send = prototype.send;
+    prototype.open = function (method, url) {
+      var address = String(url);
+      this.dorpsplein = address.indexOf(endpoint + "/") === 0
+        ? { method: String(method).toUpperCase(), path: address.slice(endpoint.length) }
+        : null;
+      return open.apply(this, arguments);
+    };
+    prototype.send = function () {
+      var info = this.dorpsplein;
+      if (!info) { return send.apply(this, arguments); }
+      var script = document.currentScript;
+      if (script && script.hasAttribute("data-comments-embed")) {
+        if (!owner) { owner = script; }
+        // A second copy of Isso (an earlier try that arrived late) stays
+        // silent, so the thread is never drawn twice.
+        if (script !== owner) { return undefined; }
+      }
+      var xhr = this;
+      info.clicked = clicked;
+      info.votes = votesOf(info);
+      if (info.method === "GET") { reading.push(xhr); }
+      xhr.addEventListener("loadend", function () { settle(xhr, info); });
+      return send.apply(this, arguments);
+    };
+  }
+
+  /* ---- Start --------------------------------------------------------------- */
+
+  retryButton.addEventListener("click", function () {
+    focusThread();
+    start();
+  });
+  new MutationObserver(decorate).observe(thread, { childList: true, subtree: true });
+  document.addEventListener("click", whereClicked, true);
+  watchRequests();
+  start();
+})();
