@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -188,36 +185,13 @@ class CommentServer:
 
 @pytest.fixture(scope="session")
 def comment_server(tmp_path_factory, sample_site, served_site, comments_port):
-    """The town's Isso server, started as `invoke comments` starts it."""
-    state = tmp_path_factory.mktemp("isso")
-    log = state / "server.log"
-    env = dict(os.environ)
-    env.pop("ISSO_ADMIN_PASSWORD", None)
-    env["ISSO_ADMIN_PASSWORD"] = "test-moderator-password"
-    with log.open("w") as log_file:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "dorpsplein.comments", "--settings", "pelicanconf.py",
-             "--bind", f"127.0.0.1:{comments_port}", "--origin", served_site,
-             "--state-dir", str(state), "--threads",
-             str(sample_site.output / "isso-threads.json")],
-            cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{comments_port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail("the comment server stopped:\n" + log.read_text())
-        try:
-            with urllib.request.urlopen(url + "/config", timeout=2):
-                break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        process.terminate()
-        pytest.fail("the comment server did not answer:\n" + log.read_text())
-    yield CommentServer(url, state, served_site, log)
-    process.terminate()
-    process.wait(timeout=10)
+    """The town's comment server, started as `invoke comments` starts it."""
+    from own_servers import start  # (it imports this module)
+
+    server = start(tmp_path_factory.mktemp("isso"), sample_site.output / "isso-threads.json",
+                   served_site, port=comments_port)
+    yield server
+    server.stop()
 
 
 def chromium_path() -> str:

@@ -42,8 +42,8 @@ class OwnServer(CommentServer):
 
 def start(state_dir: Path, threads: Path, origin: str, *args: str, settings="pelicanconf.py",
           password="test-moderator-password", workers: int = 2,
-          database: Path | None = None) -> OwnServer:
-    port = free_port()
+          database: Path | None = None, port: int | None = None) -> OwnServer:
+    port = port or free_port()
     state_dir.mkdir(parents=True, exist_ok=True)
     log = state_dir.parent / f"{state_dir.name}-{port}.log"
     env = dict(os.environ, ISSO_ADMIN_PASSWORD=password)
