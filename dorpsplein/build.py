@@ -213,43 +213,42 @@ def _reset_signals() -> None:
                 signal.disconnect(receiver)
 
 
-def _run(pelican) -> dict:
-    """Pelican.run()'s steps (Pelican 4.12), keeping the generators and the
-    writer so the live preview can update one page later."""
-    from pelican.plugins import signals
-    from pelican.utils import clean_output_dir
+# The Pelican release this runner was written and tested against; a test says
+# so clearly when the installed one differs (tests/test_pelican_version.py).
+TESTED_PELICAN = "4.12"
 
-    context = pelican.settings.copy()
-    context["generated_content"] = {}
-    context["static_links"] = set()
-    context["static_content"] = {}
-    context["localsiteurl"] = pelican.settings["SITEURL"]
-    generators = [
-        cls(context=context, settings=pelican.settings, path=pelican.path, theme=pelican.theme,
-            output_path=pelican.output_path)
-        for cls in pelican._get_generator_classes()
-    ]
-    if pelican.delete_outputdir and os.path.commonpath(
-        [os.path.realpath(pelican.output_path)]
-    ) != os.path.commonpath(
-        [os.path.realpath(pelican.output_path), os.path.realpath(pelican.path)]
-    ):
-        clean_output_dir(pelican.output_path, pelican.output_retention)
-    for generator in generators:
-        if hasattr(generator, "generate_context"):
-            generator.generate_context()
-        if hasattr(generator, "check_disabled_readers"):
-            generator.check_disabled_readers()
-    signals.all_generators_finalized.send(generators)
-    for generator in generators:
-        if hasattr(generator, "refresh_metadata_intersite_links"):
-            generator.refresh_metadata_intersite_links()
-    writer = pelican._get_writer()
-    for generator in generators:
-        if hasattr(generator, "generate_output"):
-            generator.generate_output(writer)
-    signals.finalized.send(pelican)
-    return {"generators": generators, "writer": writer, "context": context}
+
+def _kept_pelican_class():
+    """A ``Pelican`` whose ``run()`` is Pelican's own, keeping what the live
+    preview needs to update one page later: the generators (from the
+    ``all_generators_finalized`` signal), their shared context, and the writer
+    class Pelican chooses (the ``get_writer`` signal, else ``Writer``)."""
+    from pelican import Pelican
+    from pelican.log import console
+    from pelican.plugins import signals
+    from pelican.writers import Writer
+
+    class KeptPelican(Pelican):
+        kept: dict
+
+        def _keep_generators(self, generators) -> None:
+            self.kept.setdefault("generators", generators)
+
+        def run(self) -> None:
+            self.kept = {}
+            signals.all_generators_finalized.connect(self._keep_generators, weak=False)
+            quiet, console.quiet = console.quiet, True  # our runner reports instead
+            try:
+                super().run()
+            finally:
+                console.quiet = quiet
+                signals.all_generators_finalized.disconnect(self._keep_generators)
+            writers = [w for _, w in signals.get_writer.send(self) if isinstance(w, type)]
+            writer_class = writers[0] if writers else Writer
+            self.kept["writer"] = writer_class(self.output_path, settings=self.settings)
+            self.kept["context"] = self.kept["generators"][0].context
+
+    return KeptPelican
 
 
 def _forget_memoised_content() -> None:
@@ -279,7 +278,6 @@ def build_with(
     """Build; return (BuildResult, kept state or None). ``keep`` keeps the
     generators and writer for dorpsplein.incremental."""
     # Imported here so `import dorpsplein.build` stays cheap for tasks.py.
-    from pelican import Pelican
     from pelican.log import init as init_logging
     from pelican.settings import read_settings
 
@@ -307,12 +305,13 @@ def build_with(
             root_logger.addHandler(collector)
             pelican_logger.propagate = True
             _forget_memoised_content()
-            pelican = Pelican(settings)
+            pelican = _kept_pelican_class()(settings)
             # Plugins that fail to register are only logged by Pelican.
             if any(p.startswith("Cannot load plugin") or p.startswith("Cannot register")
                    for p in collector.problems):
                 raise BuildFailed(collector.problems, collector.advice)
-            state = _run(pelican)
+            pelican.run()
+            state = pelican.kept
         except BuildFailed:
             raise
         except Exception as exc:  # noqa: BLE001 - reported as one sentence
