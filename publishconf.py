@@ -4,10 +4,15 @@ Used by `invoke publish-build`. Everything else comes from pelicanconf.py.
 """
 
 import os
-import sys
+import runpy
+from pathlib import Path
 
-sys.path.append(os.curdir)
-from pelicanconf import *  # noqa: E402
+# Start from every setting in pelicanconf.py, the file beside this one. Pelican
+# reads a settings file by its path, not as an importable module, so this file
+# reads pelicanconf.py by its path too (from any folder). Pelican takes the
+# upper-case names as settings; town_profile itself is not one.
+town_profile = runpy.run_path(str(Path(__file__).with_name("pelicanconf.py")))
+globals().update((name, value) for name, value in town_profile.items() if name.isupper())
 
 # The public address of the site, without a trailing slash. Feeds, share
 # previews and canonical links need it absolute. Can be overridden with the
@@ -32,11 +37,11 @@ DRAFTS_SAVE_AS = ""
 # The comment server, reached on the site's own address through the web
 # server (see deploy/). Moderation is on: new comments wait for approval.
 ISSO_COMMENTS_URL = os.environ.get("DORPSPLEIN_COMMENTS_URL", "/comments")
-ISSO_COMMENTS_SERVER = {**ISSO_COMMENTS_SERVER, "moderation": True}
+ISSO_COMMENTS_SERVER = {**town_profile["ISSO_COMMENTS_SERVER"], "moderation": True}
 
 # Write .gz and .br copies of every text file, for servers that send them
 # as they are (deploy/nginx: gzip_static, brotli_static).
-PLUGINS = [*PLUGINS, "precompress"]
+PLUGINS = [*town_profile["PLUGINS"], "precompress"]
 PRECOMPRESS_GZIP = True
 PRECOMPRESS_BROTLI = True
 PRECOMPRESS_ZOPFLI = False

@@ -205,7 +205,7 @@ def comments_restore(c, backup, production=False):
 @task
 def screenshots(c):
     """Take the README's phone-width screenshots of the home page and an article."""
-    from dorpsplein.screenshots import main
+    from dorpsplein.devtools.screenshots import main
 
     main(ROOT / "docs" / "screenshots")
 
@@ -213,7 +213,7 @@ def screenshots(c):
 @task
 def audit(c):
     """Lighthouse on the home page and an article (mobile, offline); prints the four scores."""
-    from dorpsplein.audit import main
+    from dorpsplein.devtools.audit import main
 
     main(ROOT / "artifacts" / "lighthouse")
 
@@ -227,7 +227,7 @@ def audit(c):
 )
 def bench(c, posts=1000, runs=3, quick=False):
     """Build speed and memory against plain Pelican, and edit-to-preview latency."""
-    from dorpsplein.bench import main
+    from dorpsplein.devtools.bench import main
 
     if quick:
         posts, runs, edits = 100, 1, 2
@@ -240,7 +240,7 @@ def bench(c, posts=1000, runs=3, quick=False):
 @task(help={"seconds": "How long the read load runs (default 10)."})
 def bench_comments(c, seconds=10):
     """A 1,000-comment thread under a crowd: writes, then reads/s and latency, on 127.0.0.1."""
-    from dorpsplein.bench_comments import main
+    from dorpsplein.devtools.bench_comments import main
 
     main(seconds=int(seconds), report=ROOT / "artifacts" / "bench-comments.json")
 

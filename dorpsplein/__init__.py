@@ -1,1 +1,2 @@
-"""Dorpsplein: helpers shared by tasks.py and the tests (build runner, dev server)."""
+"""Dorpsplein, the application: build runner, live preview, editor commands, publish and
+the comment service (developer tools live apart, in dorpsplein.devtools)."""

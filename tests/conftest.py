@@ -13,11 +13,19 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from dorpsplein import chromium
 from dorpsplein.build import ROOT, BuildFailed, build
-from dorpsplein.static_server import serve_directory
+from dorpsplein.devtools import chromium
+from dorpsplein.devtools.static_server import serve_directory
 
 CONTENT = ROOT / "content"
+
+# The first lines of a test's own settings file: every setting of pelicanconf.py,
+# read by its path as publishconf.py does (no sys.path, works from any folder).
+FROM_PELICANCONF = (
+    "import runpy\n"
+    f"globals().update((k, v) for k, v in runpy.run_path({str(ROOT / 'pelicanconf.py')!r})"
+    ".items() if k.isupper())\n"
+)
 
 # nginx + Isso for the hosting tests (tests/deploy/).
 pytest_plugins = ["hosting_fixtures", "own_servers"]

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from dorpsplein.bench import main, make_corpus
+from dorpsplein.devtools.bench import main, make_corpus
 
 pytestmark = pytest.mark.slow
 
@@ -38,7 +38,7 @@ def test_quick_bench_measures_both_builds_and_the_preview(tmp_path, capsys):
 
 
 def test_comment_bench_writes_and_reads_a_crowded_thread(tmp_path):
-    from dorpsplein.bench_comments import main as bench_comments
+    from dorpsplein.devtools.bench_comments import main as bench_comments
 
     summary = bench_comments(seconds=2, report=tmp_path / "c.json")
     writes, reads = summary["writes"], summary["reads"]

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import fetch, fetch_when_ready, free_port
+from conftest import FROM_PELICANCONF, fetch, fetch_when_ready, free_port
 
 from dorpsplein.build import ROOT
 from dorpsplein.editor import new_article, slug_of
@@ -25,7 +24,7 @@ def test_slugs_transliterate_dutch():
 def settings_for(tmp_path, content):
     settings = tmp_path / "conf.py"
     settings.write_text(
-        "from pelicanconf import *\n"
+        FROM_PELICANCONF +
         f"PATH = {str(content)!r}\nOUTPUT_PATH = {str(tmp_path / 'out')!r}\n"
         f"CACHE_PATH = {str(tmp_path / 'cache')!r}\n"
         f"THEME = {str(ROOT / 'theme')!r}\nPLUGIN_PATHS = [{str(ROOT / 'plugins')!r}]\n",
@@ -67,7 +66,7 @@ def test_a_new_draft_shows_in_the_live_preview_but_never_in_the_published_site(
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "dorpsplein.preview", str(settings), str(port), "--no-comments"],
-        cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        cwd=ROOT,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -4,6 +4,7 @@ result is byte for byte what a full build gives."""
 from __future__ import annotations
 
 import pytest
+from conftest import FROM_PELICANCONF
 
 from dorpsplein.build import ROOT, BuildFailed, build
 from dorpsplein.incremental import WarmSite
@@ -16,7 +17,7 @@ ARTICLE = "2026-09-x-of-mastodon.md"
 def settings_for(tmp_path, content, output):
     path = tmp_path / f"conf-{output.name}.py"
     path.write_text(
-        "from pelicanconf import *\n"
+        FROM_PELICANCONF +
         f"PATH = {str(content)!r}\nOUTPUT_PATH = {str(output)!r}\n"
         f"CACHE_PATH = {str(tmp_path / 'cache')!r}\n"
         f"THEME = {str(ROOT / 'theme')!r}\nPLUGIN_PATHS = [{str(ROOT / 'plugins')!r}]\n",

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
-from conftest import fetch, fetch_when_ready, free_port
+from conftest import FROM_PELICANCONF, fetch, fetch_when_ready, free_port
 
 from dorpsplein.build import ROOT
 
@@ -35,17 +34,16 @@ def test_every_task_is_listed_with_a_one_line_docstring():
 def test_preview_rebuilds_after_an_edit_and_injects_the_reload_script(tmp_path, content_copy):
     settings = tmp_path / "preview.py"
     settings.write_text(
-        "from pelicanconf import *\n"
+        FROM_PELICANCONF +
         f"PATH = {str(content_copy)!r}\nOUTPUT_PATH = {str(tmp_path / 'out')!r}\n"
         f"CACHE_PATH = {str(tmp_path / 'cache')!r}\n"
         f"THEME = {str(ROOT / 'theme')!r}\nPLUGIN_PATHS = [{str(ROOT / 'plugins')!r}]\n",
         encoding="utf-8",
     )
     port = free_port()
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
     server = subprocess.Popen(
         [sys.executable, "-m", "dorpsplein.preview", str(settings), str(port), "--no-comments"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     url = f"http://127.0.0.1:{port}/2026/x-of-mastodon/"
     try:

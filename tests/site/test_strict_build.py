@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+from conftest import FROM_PELICANCONF
 
 from dorpsplein.build import ROOT, BuildFailed
 
@@ -63,7 +64,7 @@ def test_command_line_build_prints_lines_and_exits_non_zero(tmp_path, content_co
     write(content_copy, "kapot.md", "Title: Kapot\nDate: 31-02-2026\n" + HEAD + "\nx\n")
     settings = tmp_path / "settings.py"
     settings.write_text(
-        f"from pelicanconf import *\nPATH = {str(content_copy)!r}\n"
+        FROM_PELICANCONF + f"PATH = {str(content_copy)!r}\n"
         f"OUTPUT_PATH = {str(tmp_path / 'out')!r}\nCACHE_CONTENT = False\n"
         "LOAD_CONTENT_CACHE = False\n"
         f"THEME = {str(ROOT / 'theme')!r}\nPLUGIN_PATHS = [{str(ROOT / 'plugins')!r}]\n",
@@ -72,7 +73,7 @@ def test_command_line_build_prints_lines_and_exits_non_zero(tmp_path, content_co
     run = subprocess.run(
         [sys.executable, "-m", "dorpsplein.build", str(settings)],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        env={"PATH": "/usr/bin:/bin"},
     )
     assert run.returncode == 1
     assert "Traceback" not in run.stderr + run.stdout

@@ -32,7 +32,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from .build import ROOT
+from ..build import ROOT
 
 ORIGIN = "http://127.0.0.1:8000"
 URI = "/bench/drukke-draad/"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from ..build import build
 from . import chromium
-from .build import build
 from .static_server import serve_directory
 
 SHOTS = {

@@ -28,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .build import ROOT
+from ..build import ROOT
 
 WORDS = [
     "gemeente", "inwoners", "plein", "markt", "bibliotheek", "raad", "bevraging", "reactie",
@@ -108,9 +108,10 @@ def _plain_settings(folder: Path, content: Path, output: Path) -> Path:
 def _ours_settings(folder: Path, content: Path, output: Path) -> Path:
     path = folder / "ours.py"
     path.write_text(
-        "import sys\n"
-        f"sys.path.insert(0, {str(ROOT)!r})\n"
-        "from pelicanconf import *\n"
+        # Every setting of pelicanconf.py, read by its path (as publishconf.py does).
+        "import runpy\n"
+        f"globals().update((k, v) for k, v in runpy.run_path({str(ROOT / 'pelicanconf.py')!r})"
+        ".items() if k.isupper())\n"
         f"PATH = {str(content)!r}\nOUTPUT_PATH = {str(output)!r}\n"
         f"CACHE_PATH = {str(folder / 'cache')!r}\n"
         f"THEME = {str(ROOT / 'theme')!r}\nPLUGIN_PATHS = [{str(ROOT / 'plugins')!r}]\n"
@@ -158,7 +159,7 @@ def measure_preview(folder: Path, content: Path, edits: int) -> dict:
         port = sock.getsockname()[1]
     server = subprocess.Popen(
         [sys.executable, "-m", "dorpsplein.preview", str(settings), str(port), "--no-comments"],
-        cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        cwd=ROOT,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     page = folder / "preview-out" / "2020" / "bericht-5" / "index.html"
     lines: list[str] = []

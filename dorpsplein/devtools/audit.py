@@ -19,8 +19,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from ..build import ROOT, build
 from . import chromium
-from .build import ROOT, build
 from .static_server import serve_directory
 
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
