@@ -253,7 +253,8 @@ PLUGINS = [
     "share_links",
     "responsive_images",
     "asset_hashing",
-    # Last: checks every article and page before the build (see README).
+    # Checks every article and page before the build (plugins/editor_checks).
+    # The order of this list does not matter: plugins talk through contracts.
     "editor_checks",
 ]
 

@@ -21,15 +21,10 @@ def _settings(settings_file: str) -> dict:
 
 
 def _checker(settings: dict):
-    plugins = str(ROOT / "plugins")
-    if plugins not in sys.path:
-        sys.path.insert(0, plugins)
+    # The same checks as the build; the Checker asks the plugins in PLUGINS
+    # which front-matter values they accept (their contracts).
     from editor_checks.checks import Checker
 
-    # The choices other plugins register at build time, for the same verdicts.
-    settings.setdefault("METADATA_CHOICES", {}).update(
-        {"comments": ("open", "closed", "off"), "share": ("on", "off")}
-    )
     return Checker(settings, root=ROOT)
 
 
@@ -61,17 +56,8 @@ def slug_of(title: str) -> str:
     return slugify(title, max_length=80, word_boundary=True)
 
 
-def new_article(title: str, category: str | None, settings_file: str = "pelicanconf.py",
-                ask=input, now: datetime | None = None) -> Path:
-    """Write a draft article with its front matter filled in; return its path."""
-    settings = _settings(settings_file)
-    title = " ".join(title.split())
-    if not title:
-        raise ValueError('Give the article a title: invoke new "Titel van het bericht".')
-    slug = slug_of(title)
-    if not slug:
-        raise ValueError(f"The title {title!r} gives no usable address: use some letters "
-                         "or digits in it.")
+def _category(settings: dict, category: str | None, ask) -> str:
+    """The category given, or asked for; one of CATEGORIES when the site has them."""
     categories = list(settings.get("CATEGORIES") or [])
     if category is None:
         if not sys.stdin.isatty() and ask is input:
@@ -85,6 +71,11 @@ def new_article(title: str, category: str | None, settings_file: str = "pelicanc
     if categories and category not in categories:
         raise ValueError(f"{category!r} is not one of the categories: " + ", ".join(categories)
                          + " (see CATEGORIES in pelicanconf.py).")
+    return category
+
+
+def _refuse_taken_slug(settings: dict, slug: str) -> None:
+    """Stop when an article already has this address (its Slug:, or its title's)."""
     content = Path(settings["PATH"])
     for path in (content / folder for folder in settings["ARTICLE_PATHS"]):
         for existing in path.rglob("*.md"):
@@ -97,6 +88,22 @@ def new_article(title: str, category: str | None, settings_file: str = "pelicanc
                 shown = existing.relative_to(ROOT) if existing.is_relative_to(ROOT) else existing
                 raise ValueError(f"An article with the address '{slug}' already exists: "
                                  f"{shown} — choose another title.")
+
+
+def new_article(title: str, category: str | None, settings_file: str = "pelicanconf.py",
+                ask=input, now: datetime | None = None) -> Path:
+    """Write a draft article with its front matter filled in; return its path."""
+    settings = _settings(settings_file)
+    title = " ".join(title.split())
+    if not title:
+        raise ValueError('Give the article a title: invoke new "Titel van het bericht".')
+    slug = slug_of(title)
+    if not slug:
+        raise ValueError(f"The title {title!r} gives no usable address: use some letters "
+                         "or digits in it.")
+    category = _category(settings, category, ask)
+    content = Path(settings["PATH"])
+    _refuse_taken_slug(settings, slug)
     zone = ZoneInfo(settings.get("TIMEZONE") or "Europe/Brussels")
     moment = (now or datetime.now(zone)).astimezone(zone)
     folder = content / settings["ARTICLE_PATHS"][0]

@@ -10,8 +10,13 @@ changed and the change touches only its body (not its title, date, slug,
 category, tags, authors, status, summary or other metadata that places it on
 other pages), ``update()`` re-reads that one file, updates the article object
 in place (so every list and context that holds it sees the change), lets the
-plugins recompute their data, and rewrites the article's page and the feeds
-it appears in — nothing else. Anything else falls back to a full build.
+plugins recompute their data, and rewrites the article's page, then lets
+each plugin redo its own files that show the article (the feeds) — nothing
+else. Anything else falls back to a full build.
+
+Plugins are never named here: what they read from the front matter, what
+they add to list pages and how they update one article are their declared
+contracts (``dorpsplein_kit.contracts``).
 """
 
 from __future__ import annotations
@@ -20,18 +25,16 @@ import logging
 import os
 from pathlib import Path
 
+from dorpsplein_kit import declared
+
 from .build import BuildFailed, build_with, collecting
 
 logger = logging.getLogger(__name__)
 
-# Metadata that decides where else an article appears, or how it is listed.
+# Metadata that decides where else an article appears, or how it is listed;
+# every front-matter key a plugin declares counts too.
 PLACEMENT = ("title", "date", "category", "tags", "slug", "status", "authors", "summary",
-             "url", "save_as", "image", "image_alt", "comments", "share", "lang", "template")
-
-
-# Data plugins attach that list pages show: when an edit changes one, the
-# lists must be rebuilt too.
-LISTED = ("reading_time",)
+             "url", "save_as", "image", "image_alt", "lang", "template")
 
 
 class WarmSite:
@@ -68,16 +71,16 @@ class WarmSite:
             return False
         return done
 
-    def _update(self, path: Path) -> bool:
+    def _reread(self, generator, path: Path):
+        """(the article object of ``path``, the same file read again), or None."""
         from pelican.contents import Article
         from pelican.plugins import signals
 
-        generator = self._articles_generator()
         path = Path(path).resolve()
         candidates = list(generator.articles) + list(generator.drafts)
         old = next((a for a in candidates if Path(a.source_path).resolve() == path), None)
         if old is None:
-            return False
+            return None
         relative = os.path.relpath(path, generator.path)
         try:
             new = generator.readers.read_file(
@@ -86,10 +89,21 @@ class WarmSite:
                 preread_signal=signals.article_generator_preread, preread_sender=generator,
                 context_signal=signals.article_generator_context, context_sender=generator)
         except Exception:  # noqa: BLE001 - a full build reports it properly
+            return None
+        return (old, new) if new.is_valid() else None
+
+    def _update(self, path: Path) -> bool:
+        from pelican.plugins import signals
+
+        generator = self._articles_generator()
+        pair = self._reread(generator, path)
+        if pair is None:
             return False
-        if not new.is_valid():
-            return False
-        for key in PLACEMENT:
+        old, new = pair
+        # What the plugins declare: the front-matter keys they read, the data
+        # they attach that list pages show, their one-article updates.
+        contracts = declared(self.state["context"])
+        for key in PLACEMENT + tuple(contracts.front_matter):
             if old.metadata.get(key) != new.metadata.get(key):
                 return False
         if getattr(old, "status", None) != getattr(new, "status", None):
@@ -99,7 +113,7 @@ class WarmSite:
             cache = getattr(type(old), name).cache
             for key in [k for k in cache if k and k[0] is old]:
                 del cache[key]
-        before = {key: getattr(old, key, None) for key in LISTED}
+        before = {key: getattr(old, key, None) for key in contracts.listed}
         preserved = {k: v for k, v in old.__dict__.items() if k not in new.__dict__}
         old.__dict__.update(new.__dict__)
         old.__dict__.update({k: v for k, v in preserved.items()
@@ -120,7 +134,8 @@ class WarmSite:
             if hasattr(generator_, "refresh_metadata_intersite_links"):
                 generator_.refresh_metadata_intersite_links()
         self._write_article(generator, old)
-        self._write_feeds_with(old)
+        for preview in contracts.previews:
+            preview(self.state["generators"], old)
         return True
 
     def _write_article(self, generator, article) -> None:
@@ -131,22 +146,6 @@ class WarmSite:
             article.save_as, generator.get_template(article.template), generator.context,
             article=article, category=getattr(article, "category", None),
             override_output=hasattr(article, "override_save_as"), url=article.url, blog=True)
-
-    def _write_feeds_with(self, article) -> None:
-        for generator in self.state["generators"]:
-            groups = getattr(generator, "groups", None)
-            if groups is None or not hasattr(generator, "build_feed"):
-                continue
-            limit = generator.settings.get("FEEDGEN_FEEDS_MAX_ITEMS", 20)
-            for group in groups:
-                if article in group["articles"][:limit]:
-                    for feed_type in generator.settings["FEEDGEN_FEEDS_TYPES"]:
-                        from importlib import import_module
-
-                        module = import_module(type(generator).__module__)
-                        generator.write(module.site_path(group["kind"], group["slug"],
-                                                         feed_type),
-                                        generator.build_feed(group, feed_type))
 
 
 __all__ = ["WarmSite", "BuildFailed"]

@@ -11,10 +11,9 @@ copy of ``THEME/static``.
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
 from pathlib import Path
 
+from dorpsplein_kit import OutputGenerator
 from pelican import signals
 
 HASHED = (".css", ".js")
@@ -54,28 +53,16 @@ def install(generator) -> None:
     env.globals["asset"] = asset
 
 
-class HashedAssetsGenerator:
+class HashedAssetsGenerator(OutputGenerator):
     """Writes theme/<dir>/<name>.<hash>.<ext> for every CSS and JS file of the theme."""
-
-    def __init__(self, context, settings, path, theme, output_path, *args, **kwargs):
-        self.settings = settings
-        self.output_path = output_path
-
-    def generate_context(self) -> None:
-        pass
 
     def generate_output(self, writer) -> None:
         root = _static_root(self.settings)
-        target_root = Path(self.output_path) / self.settings.get("THEME_STATIC_DIR", "theme")
+        static_dir = Path(self.settings.get("THEME_STATIC_DIR", "theme"))
         for source in sorted(root.rglob("*")):
-            if source.suffix not in HASHED or not source.is_file():
-                continue
-            relative = source.relative_to(root)
-            target = target_root / relative.parent / hashed_name(source)
-            if target.exists():
-                continue
-            os.makedirs(target.parent, exist_ok=True)
-            shutil.copyfile(source, target)
+            if source.suffix in HASHED and source.is_file():
+                relative = source.relative_to(root)
+                self.copy(source, static_dir / relative.parent / hashed_name(source))
 
 
 def get_generators(pelican):

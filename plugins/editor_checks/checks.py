@@ -19,15 +19,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from dorpsplein_kit import declared
 from pelican.utils import slugify
 
 MARKDOWN = {".md", ".markdown", ".mdown", ".mkd"}
 REQUIRED_ARTICLE = ("title", "date", "category", "summary")
 REQUIRED_PAGE = ("title",)
+# Pelican's own keys and the theme's (image, image_alt); plugins add theirs
+# through their contracts (dorpsplein_kit.contracts).
 KNOWN_KEYS = {
     "title", "date", "modified", "category", "tags", "slug", "author", "authors",
-    "summary", "status", "image", "image_alt", "comments", "share", "template", "lang",
-    "translation", "save_as", "url",
+    "summary", "status", "image", "image_alt", "template", "lang", "translation", "save_as",
+    "url",
 }
 DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S",
                 "%Y-%m-%dT%H:%M")
@@ -110,7 +113,10 @@ class Checker:
         self.categories = list(settings.get("CATEGORIES") or [])
         self.summary_max = settings.get("EDITOR_CHECKS_SUMMARY_MAX", 200)
         self.size_max = settings.get("EDITOR_CHECKS_MAX_BYTES", 1_000_000)
-        self.choices = {**DEFAULT_CHOICES, **settings.get("METADATA_CHOICES", {})}
+        # The values each plugin's front-matter keys accept, as they declare them.
+        plugin_keys = declared(settings).front_matter
+        self.choices = {**DEFAULT_CHOICES, **plugin_keys}
+        self.known = KNOWN_KEYS | set(plugin_keys)
         self.findings: list[Finding] = []
         self.broken: set[Path] = set()
 
@@ -206,11 +212,11 @@ class Checker:
                 self.add(doc, line, f"'{key.capitalize()}:' {what} — add a line such as "
                          f"'{examples[key]}' to the front matter.")
         for key, (_value, line, written) in meta.items():
-            if written != written.capitalize() and key in KNOWN_KEYS and written.islower():
+            if written != written.capitalize() and key in self.known and written.islower():
                 self.add(doc, line, f"'{written}:' is written in lower case — write "
                          f"'{written.capitalize()}:' like the other keys.", "warning")
-            elif key not in KNOWN_KEYS:
-                close = difflib.get_close_matches(key, KNOWN_KEYS, n=1)
+            elif key not in self.known:
+                close = difflib.get_close_matches(key, sorted(self.known), n=1)
                 hint = f"did you mean '{close[0].capitalize()}:'?" if close else \
                     "see the front-matter reference in the README."
                 self.add(doc, line, f"'{written}:' is not a front-matter key Dorpsplein knows "

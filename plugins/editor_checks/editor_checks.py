@@ -6,10 +6,10 @@ still built — in the local preview, a good article next to a bad one still
 shows. Warnings are logged as advisory: printed, never failing a build
 (`invoke check --strict` fails on them).
 
-Other plugins tell the checks which values their front-matter keys accept
-through the ``METADATA_CHOICES`` setting (e.g. ``{"comments": ("open", ...)}``),
-set in their own ``initialized`` handler: keep ``editor_checks`` last in
-PLUGINS so it sees them.
+Other plugins tell the checks which front-matter keys they read and which
+values those accept through their contract (``CONTRACT.front_matter``, see
+``dorpsplein_kit.contracts``); every plugin is loaded before ``initialized``,
+so the place of ``editor_checks`` in PLUGINS does not matter.
 
 Settings: ``EDITOR_CHECKS_SUMMARY_MAX`` (200 characters),
 ``EDITOR_CHECKS_MAX_BYTES`` (1,000,000).
@@ -20,19 +20,22 @@ from __future__ import annotations
 import glob
 import logging
 
+from dorpsplein_kit import Setting, merge
 from pelican import signals
 
 from .checks import Checker
 
 logger = logging.getLogger(__name__)
 
-DEFAULTS = {"EDITOR_CHECKS_SUMMARY_MAX": 200, "EDITOR_CHECKS_MAX_BYTES": 1_000_000}
+SETTINGS = (
+    # Longer summaries get a warning: social previews cut them.
+    Setting("EDITOR_CHECKS_SUMMARY_MAX", 200),
+    Setting("EDITOR_CHECKS_MAX_BYTES", 1_000_000),
+)
 
 
 def run_checks(pelican) -> None:
-    settings = pelican.settings
-    for key, value in DEFAULTS.items():
-        settings.setdefault(key, value)
+    settings = merge(pelican.settings, SETTINGS)
     checker = Checker(settings)
     for finding in checker.run():
         if finding.severity == "error":

@@ -1,3 +1,3 @@
-from .feedgen_feeds import register
+from .feedgen_feeds import CONTRACT, register
 
-__all__ = ["register"]
+__all__ = ["CONTRACT", "register"]

@@ -29,6 +29,7 @@ import os
 import posixpath
 
 import lxml.html
+from dorpsplein_kit import Contract, absolute_url, site_url, town, write_if_changed
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
@@ -106,14 +107,9 @@ class FeedsGenerator(Generator):
         super().__init__(*args, **kwargs)
         self.groups: list[dict] = []
 
-    # -- addresses -------------------------------------------------------
-    def base_url(self) -> str:
-        # Feeds need absolute addresses; the local preview has no SITEURL.
-        base = self.settings.get("SITEURL") or self.settings.get("PREVIEW_URL", "")
-        return (base or "http://127.0.0.1:8000").rstrip("/")
-
+    # -- addresses: feeds need absolute ones, also in the preview ---------
     def absolute(self, path: str) -> str:
-        return f"{self.base_url()}/{path.lstrip('/')}"
+        return absolute_url(self.settings, path)
 
     # -- titles come from the theme, through gettext ----------------------
     def titles(self):
@@ -178,7 +174,7 @@ class FeedsGenerator(Generator):
         fg.link(href=home, rel="alternate", type="text/html")
         fg.language(settings.get("SITE_LOCALE", "nl_BE").replace("_", "-"))
         fg.author({"name": settings.get("AUTHOR") or settings["SITENAME"]})
-        logo = settings.get("TOWN_LOGO")
+        logo = town(settings).logo
         if logo:
             fg.icon(self.absolute(logo))
             # RSS 2.0 allows only GIF, JPEG or PNG as the channel image.
@@ -242,28 +238,40 @@ class FeedsGenerator(Generator):
 
     def generate_output(self, writer) -> None:
         for group in self.groups:
-            for feed_type in self.settings["FEEDGEN_FEEDS_TYPES"]:
-                self.write(site_path(group["kind"], group["slug"], feed_type),
-                           self.build_feed(group, feed_type))
+            self.write_group(group)
+        # The town's palette, so a feed opened in a browser wears its colours.
         css = self.env.get_template("feeds/style.css").render(
-            SITENAME=self.settings["SITENAME"], SITEURL=self.base_url()
+            SITENAME=self.settings["SITENAME"], SITEURL=site_url(self.settings),
+            TOWN_PALETTE=town(self.settings).palette,
         )
-        self.write(STYLESHEET, css.encode("utf-8"))
+        self.write(STYLESHEET, css)
 
-    def write(self, relative: str, data: bytes) -> None:
-        target = os.path.join(self.output_path, relative)
-        try:
-            with open(target, "rb") as existing:
-                if existing.read() == data:
-                    return
-        except FileNotFoundError:
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-        with open(target, "wb") as handle:
-            handle.write(data)
+    def write_group(self, group: dict) -> None:
+        for feed_type in self.settings["FEEDGEN_FEEDS_TYPES"]:
+            self.write(site_path(group["kind"], group["slug"], feed_type),
+                       self.build_feed(group, feed_type))
+
+    def write(self, relative: str, data: bytes | str) -> None:
+        write_if_changed(os.path.join(self.output_path, relative), data)
+
+
+def update_preview(generators, article) -> None:
+    """Live preview: rewrite the feeds that hold ``article`` (its body changed)."""
+    for generator in generators:
+        if not isinstance(generator, FeedsGenerator):
+            continue
+        limit = generator.settings["FEEDGEN_FEEDS_MAX_ITEMS"]
+        for group in generator.groups:
+            if article in group["articles"][:limit]:
+                generator.write_group(group)
 
 
 def get_generators(pelican):
     return FeedsGenerator
+
+
+# The live preview rewrites the feeds an edited article is in.
+CONTRACT = Contract(preview=update_preview)
 
 
 def register() -> None:

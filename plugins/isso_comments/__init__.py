@@ -1,3 +1,3 @@
-from .isso_comments import register
+from .isso_comments import CONTRACT, register
 
-__all__ = ["register"]
+__all__ = ["CONTRACT", "register"]

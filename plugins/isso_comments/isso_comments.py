@@ -22,23 +22,20 @@ copies of it.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import secrets
 from datetime import datetime, timedelta
 
+from dorpsplein_kit import Contract, OutputGenerator, SettingsError, town
 from pelican import signals
 
-from .settings import STATES, CommentsSettingsError, merged, thread_id
+from .settings import STATES, merged, thread_id
 
 THREADS_FILE = "isso-threads.json"
 
 
 def configure(pelican) -> None:
     merged(pelican.settings)
-    # Tell the editor checks which values `Comments:` accepts.
-    pelican.settings.setdefault("METADATA_CHOICES", {})["comments"] = STATES
 
 
 def _line_of(path: str, key: str) -> int | None:
@@ -66,7 +63,7 @@ def state_of(content, settings, now: datetime, is_page: bool = False) -> str:
     if raw is not None:
         state = str(raw).strip().lower()
         if state not in STATES:
-            raise CommentsSettingsError(
+            raise SettingsError(
                 f"{_where(content)}: Comments: {raw!r} is not a comment setting — write "
                 "'Comments: open', 'Comments: closed' or 'Comments: off'."
             )
@@ -93,9 +90,17 @@ def attach(generators) -> None:
     pages = [p for g in generators if hasattr(g, "hidden_pages")
              for p in list(g.pages) + list(g.hidden_pages)]
     for generator in generators:
-        if hasattr(generator, "context"):
-            generator.context["ISSO_COMMENTS_RULES_URL"] = _rules_url(generator.settings, pages)
         settings = generator.settings
+        rules_url = _rules_url(settings, pages)
+        if hasattr(generator, "context"):
+            generator.context["ISSO_COMMENTS_RULES_URL"] = rules_url
+        # What components/isso_comments.html needs besides the thread itself.
+        shared = {
+            "endpoint": settings["ISSO_COMMENTS_URL"],
+            "client": settings["ISSO_COMMENTS_CLIENT"],
+            "rules_url": rules_url,
+            "contact_email": town(settings).email,
+        }
         now = _now(settings)
         contents = [(a, False) for a in getattr(generator, "articles", [])]
         contents += [(a, False) for a in getattr(generator, "drafts", [])]
@@ -106,6 +111,7 @@ def attach(generators) -> None:
                 "state": state_of(content, settings, now, is_page=is_page),
                 "thread_id": thread_id(content.url),
                 "title": content.title,
+                **shared,
             }
 
 
@@ -114,22 +120,14 @@ def _rules_url(settings, pages) -> str:
     for page in pages:
         if page.slug == slug:
             return page.url
-    raise CommentsSettingsError(
+    raise SettingsError(
         f"ISSO_COMMENTS_RULES_PAGE = {slug!r}, but no page in content/pages/ has that slug: "
         "write the slug of your house rules page in pelicanconf.py."
     )
 
 
-class ThreadsFileGenerator:
+class ThreadsFileGenerator(OutputGenerator):
     """Writes isso-threads.json: the state of every published thread."""
-
-    def __init__(self, context, settings, path, theme, output_path, *args, **kwargs):
-        self.context = context
-        self.settings = settings
-        self.output_path = output_path
-
-    def generate_context(self) -> None:
-        pass
 
     def generate_output(self, writer) -> None:
         threads = {}
@@ -143,44 +141,18 @@ class ThreadsFileGenerator:
                     "title": comments["title"],
                 }
         data = {"threads": dict(sorted(threads.items()))}
-        target = os.path.join(self.output_path, THREADS_FILE)
-        text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
-        try:
-            with open(target, encoding="utf-8") as existing:
-                if existing.read() == text:
-                    return  # unchanged: the server need not re-read it
-        except FileNotFoundError:
-            pass
-        os.makedirs(self.output_path, exist_ok=True)
-        write_atomically(target, text)
-
-
-def write_atomically(target: str, text: str) -> None:
-    """Write ``text`` to ``target`` so that a reader sees the old file or the new
-    one, never half of one: the comment server re-reads the thread list while
-    a build may be rewriting it. A temporary file in the same folder (same
-    file system), then ``os.replace``. The temporary name starts with the
-    file's own name, so the web server's rule that hides the thread list
-    hides it too. Created with the mode ``open()`` would give (0666 less the
-    umask): the comment server may run as another user than the build.
-    """
-    folder, name = os.path.split(target)
-    temporary = os.path.join(folder, f"{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
+        # Whole and only when changed: the comment server re-reads it when it
+        # changes, maybe while a build runs; on disk before it appears.
+        self.write(THREADS_FILE, json.dumps(data, ensure_ascii=False, indent=1) + "\n", sync=True)
 
 
 def get_generators(pelican):
     return ThreadsFileGenerator
+
+
+# The editor checks accept `Comments: open | closed | off`; list pages show
+# each article's comment count (so a change of state rebuilds them).
+CONTRACT = Contract(front_matter={"comments": STATES}, listed=("isso_comments",))
 
 
 def register() -> None:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import copy
 from urllib.parse import urlsplit
 
+from dorpsplein_kit import Setting, dictionary, fail, merge, one_of, whole_number
+from dorpsplein_kit.urls import PREVIEW_URL
+
 STATES = ("open", "closed", "off")
 
 # Isso's own client options (its data-isso-* attributes), with our defaults.
@@ -51,7 +54,7 @@ SERVER_DEFAULTS = {
     # New comments wait for a moderator's approval.
     "moderation": False,
     # Origins of the local preview, allowed besides SITEURL.
-    "preview_origins": ["http://127.0.0.1:8000", "http://localhost:8000"],
+    "preview_origins": [PREVIEW_URL, PREVIEW_URL.replace("127.0.0.1", "localhost")],
     # How long a citizen may edit or delete their own comment.
     "max_age": "15m",
     # Rate-limit guard, counted per network (IPv4 /24, IPv6 /48), which many
@@ -71,102 +74,63 @@ SERVER_DEFAULTS = {
     "trusted_proxies": ["127.0.0.1", "::1"],
 }
 
-DEFAULTS = {
-    # Where the browser reaches the comment server: an absolute URL, or a
-    # path on the site itself such as "/comments" behind a reverse proxy.
-    "ISSO_COMMENTS_URL": "http://127.0.0.1:8080",
-    # State of an article's thread when its front matter says nothing.
-    "ISSO_COMMENTS_DEFAULT": "open",
-    # Close threads this many days after publication (0 = never).
-    "ISSO_COMMENTS_CLOSE_AFTER_DAYS": 0,
-    "ISSO_COMMENTS_CLIENT": {},
-    "ISSO_COMMENTS_SERVER": {},
-    # Slug of the page with the house rules for comments, linked from every
-    # thread.
-    "ISSO_COMMENTS_RULES_PAGE": "reageerregels",
-    # The moment the build judges thread age by; None = now (tests set it).
-    "ISSO_COMMENTS_NOW": None,
-}
 
-
-class CommentsSettingsError(ValueError):
-    """An ISSO_COMMENTS_* setting or a Comments: value is wrong."""
-
-
-def merged(settings: dict) -> None:
-    """Fill defaults in place and validate; raises CommentsSettingsError."""
-    for key, value in DEFAULTS.items():
-        settings.setdefault(key, copy.deepcopy(value))
-
-    url = settings["ISSO_COMMENTS_URL"]
+def _url(name: str, url, settings: dict) -> str:
     parts = urlsplit(str(url or ""))
     if not url or not (parts.scheme in ("http", "https") and parts.netloc or
                        str(url).startswith("/")):
-        raise CommentsSettingsError(
-            f"ISSO_COMMENTS_URL = {url!r} is not an address: write the comment server's URL, "
-            "such as 'http://127.0.0.1:8080' or '/comments', in pelicanconf.py."
-        )
-    settings["ISSO_COMMENTS_URL"] = str(url).rstrip("/")
+        raise fail(name, url, "is not an address: write the comment server's URL, such as "
+                   "'http://127.0.0.1:8080' or '/comments',")
+    return str(url).rstrip("/")
 
-    default = settings["ISSO_COMMENTS_DEFAULT"]
-    if default not in STATES:
-        raise CommentsSettingsError(
-            f"ISSO_COMMENTS_DEFAULT = {default!r} is not a comment state: write "
-            "'open', 'closed' or 'off' in pelicanconf.py."
-        )
-    days = settings["ISSO_COMMENTS_CLOSE_AFTER_DAYS"]
-    if not isinstance(days, int) or isinstance(days, bool) or days < 0:
-        raise CommentsSettingsError(
-            f"ISSO_COMMENTS_CLOSE_AFTER_DAYS = {days!r} must be a whole number of days "
-            "(0 keeps threads open) in pelicanconf.py."
-        )
 
-    client = settings["ISSO_COMMENTS_CLIENT"]
-    if not isinstance(client, dict):
-        raise CommentsSettingsError(
-            "ISSO_COMMENTS_CLIENT must be a dictionary of Isso client options, such as "
-            "{'vote': True}, in pelicanconf.py."
-        )
-    unknown = sorted(set(client) - CLIENT_KEYS)
-    if unknown:
-        raise CommentsSettingsError(
-            f"ISSO_COMMENTS_CLIENT has an unknown option {unknown[0]!r}: use Isso's names "
-            f"({', '.join(sorted(CLIENT_KEYS))}) in pelicanconf.py."
-        )
+def _client(name: str, client, settings: dict) -> dict:
+    dictionary(name, client, CLIENT_KEYS, kind="option",
+               shape=" of Isso client options, such as {'vote': True},",
+               use=f"Isso's names ({', '.join(sorted(CLIENT_KEYS))})")
     client = {**CLIENT_DEFAULTS, **client}
     if client["sorting"] not in SORTING:
-        raise CommentsSettingsError(
-            f"ISSO_COMMENTS_CLIENT['sorting'] = {client['sorting']!r} is not an Isso sorting: "
-            f"write one of {', '.join(sorted(SORTING))} in pelicanconf.py."
-        )
-    settings["ISSO_COMMENTS_CLIENT"] = client
+        raise fail(f"{name}['sorting']", client["sorting"], "is not an Isso sorting: write one "
+                   f"of {', '.join(sorted(SORTING))}")
+    return client
 
-    server = settings["ISSO_COMMENTS_SERVER"]
-    if not isinstance(server, dict):
-        raise CommentsSettingsError(
-            "ISSO_COMMENTS_SERVER must be a dictionary, such as {'moderation': True}, "
-            "in pelicanconf.py."
-        )
-    unknown = sorted(set(server) - set(SERVER_DEFAULTS))
-    if unknown:
-        raise CommentsSettingsError(
-            f"ISSO_COMMENTS_SERVER has an unknown key {unknown[0]!r}: use "
-            f"{', '.join(sorted(SERVER_DEFAULTS))} in pelicanconf.py."
-        )
+
+def _server(name: str, server, settings: dict) -> dict:
+    dictionary(name, server, SERVER_DEFAULTS, shape=", such as {'moderation': True},")
     server = {**copy.deepcopy(SERVER_DEFAULTS), **server}
     host, _, port = str(server["listen"]).rpartition(":")
     if not host or not port.isdigit():
-        raise CommentsSettingsError(
-            f"ISSO_COMMENTS_SERVER['listen'] = {server['listen']!r} must be host:port, "
-            "such as '127.0.0.1:8080', in pelicanconf.py."
-        )
+        raise fail(f"{name}['listen']", server["listen"], "must be host:port, such as "
+                   "'127.0.0.1:8080',")
     for key in ("ratelimit", "direct_reply", "read_cache_bytes"):
-        if not isinstance(server[key], int) or server[key] < 0:
-            raise CommentsSettingsError(
-                f"ISSO_COMMENTS_SERVER[{key!r}] = {server[key]!r} must be a whole number "
-                "of 0 or more in pelicanconf.py."
-            )
-    settings["ISSO_COMMENTS_SERVER"] = server
+        whole_number(0, "must be a whole number of 0 or more")(f"{name}[{key!r}]",
+                                                               server[key], settings)
+    return server
+
+
+SETTINGS = (
+    # Where the browser reaches the comment server: an absolute URL, or a
+    # path on the site itself such as "/comments" behind a reverse proxy.
+    Setting("ISSO_COMMENTS_URL", "http://127.0.0.1:8080", _url),
+    # State of an article's thread when its front matter says nothing.
+    Setting("ISSO_COMMENTS_DEFAULT", "open",
+            one_of(STATES, "is not a comment state: write 'open', 'closed' or 'off'")),
+    # Close threads this many days after publication (0 = never).
+    Setting("ISSO_COMMENTS_CLOSE_AFTER_DAYS", 0,
+            whole_number(0, "must be a whole number of days (0 keeps threads open)")),
+    Setting("ISSO_COMMENTS_CLIENT", {}, _client),
+    Setting("ISSO_COMMENTS_SERVER", {}, _server),
+    # Slug of the page with the house rules for comments, linked from every
+    # thread.
+    Setting("ISSO_COMMENTS_RULES_PAGE", "reageerregels"),
+    # The moment the build judges thread age by; None = now (tests set it).
+    Setting("ISSO_COMMENTS_NOW", None),
+)
+
+
+def merged(settings: dict) -> None:
+    """Fill defaults in place and validate; raises SettingsError."""
+    merge(settings, SETTINGS)
 
 
 def thread_id(url: str) -> str:

@@ -1,3 +1,3 @@
-from .reading_time import register
+from .reading_time import CONTRACT, register
 
-__all__ = ["register"]
+__all__ = ["CONTRACT", "register"]

@@ -10,28 +10,20 @@ from __future__ import annotations
 import math
 import re
 
+from dorpsplein_kit import Contract, Setting, merge, whole_number
 from pelican import signals
 
-DEFAULTS = {"READING_TIME_WPM": 200}
+SETTINGS = (
+    Setting("READING_TIME_WPM", 200,
+            whole_number(1, "must be a whole number of words per minute above 0, such as 200,")),
+)
 
 _TAG = re.compile(r"<[^>]+>")
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-class ReadingTimeSettingsError(ValueError):
-    pass
-
-
 def configure(pelican) -> None:
-    settings = pelican.settings
-    for key, value in DEFAULTS.items():
-        settings.setdefault(key, value)
-    wpm = settings["READING_TIME_WPM"]
-    if not isinstance(wpm, int) or isinstance(wpm, bool) or wpm <= 0:
-        raise ReadingTimeSettingsError(
-            f"READING_TIME_WPM = {wpm!r} must be a whole number of words per minute above 0, "
-            "such as 200, in pelicanconf.py."
-        )
+    merge(pelican.settings, SETTINGS)
 
 
 def word_count(html: str) -> int:
@@ -48,6 +40,10 @@ def attach(generators) -> None:
             wpm = generator.settings["READING_TIME_WPM"]
             article.word_count = word_count(article.content)
             article.reading_time = minutes(article.word_count, wpm)
+
+
+# List pages show the reading time: a change of it rebuilds them.
+CONTRACT = Contract(listed=("reading_time",))
 
 
 def register() -> None:

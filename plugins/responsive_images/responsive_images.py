@@ -24,43 +24,33 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-import shutil
 from pathlib import Path, PurePosixPath
 
+from dorpsplein_kit import OutputGenerator, Setting, fail, image_size, merge, whole_number
 from pelican import signals
 
-DEFAULTS = {
-    "RESPONSIVE_IMAGES_WIDTHS": [480, 800, 1200],
-    "RESPONSIVE_IMAGES_MAX_WIDTH": 1600,
-    "RESPONSIVE_IMAGES_MAX_BYTES": 600_000,
-    "RESPONSIVE_IMAGES_QUALITY": 82,
-    "RESPONSIVE_IMAGES_SIZES": "(min-width: 44rem) 42rem, calc(100vw - 2rem)",
-}
+
+def _widths(name: str, widths, settings: dict) -> list:
+    if not widths or not all(isinstance(w, int) and w > 0 for w in widths):
+        raise fail(name, widths, "must list widths in pixels, such as [480, 800, 1200],")
+    return sorted(set(widths))
+
+
+SETTINGS = (
+    Setting("RESPONSIVE_IMAGES_WIDTHS", [480, 800, 1200], _widths),
+    Setting("RESPONSIVE_IMAGES_MAX_WIDTH", 1600, whole_number(1, "must be a whole number above 0")),
+    Setting("RESPONSIVE_IMAGES_MAX_BYTES", 600_000,
+            whole_number(1, "must be a whole number above 0")),
+    Setting("RESPONSIVE_IMAGES_QUALITY", 82),
+    Setting("RESPONSIVE_IMAGES_SIZES", "(min-width: 44rem) 42rem, calc(100vw - 2rem)"),
+)
 RASTER = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}
 IMG = re.compile(r"<img\b[^>]*>", re.I)
 ATTR = re.compile(r"""([^\s=/>]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+))?""")
 
 
-class ResponsiveImagesSettingsError(ValueError):
-    pass
-
-
 def configure(pelican) -> None:
-    settings = pelican.settings
-    for key, value in DEFAULTS.items():
-        settings.setdefault(key, value)
-    widths = settings["RESPONSIVE_IMAGES_WIDTHS"]
-    if not widths or not all(isinstance(w, int) and w > 0 for w in widths):
-        raise ResponsiveImagesSettingsError(
-            f"RESPONSIVE_IMAGES_WIDTHS = {widths!r} must list widths in pixels, such as "
-            "[480, 800, 1200], in pelicanconf.py."
-        )
-    for key in ("RESPONSIVE_IMAGES_MAX_WIDTH", "RESPONSIVE_IMAGES_MAX_BYTES"):
-        if not isinstance(settings[key], int) or settings[key] <= 0:
-            raise ResponsiveImagesSettingsError(
-                f"{key} = {settings[key]!r} must be a whole number above 0 in pelicanconf.py."
-            )
-    settings["RESPONSIVE_IMAGES_WIDTHS"] = sorted(set(widths))
+    settings = merge(pelican.settings, SETTINGS)
     _images.pop(id(settings), None)  # a fresh list for this build
 
 
@@ -107,16 +97,8 @@ class Images:
     def info(self, path: Path) -> tuple[int, int] | None:
         key = (path, path.stat().st_mtime_ns)
         if key not in self._info:
-            if path.suffix.lower() == ".svg":
-                self._info[key] = _svg_size(path)
-            else:
-                from PIL import Image
-
-                try:
-                    with Image.open(path) as image:
-                        self._info[key] = image.size
-                except OSError:
-                    self._info[key] = None
+            size = image_size(path)
+            self._info[key] = (round(size[0]), round(size[1])) if size else None
         return self._info[key]
 
     def url_for(self, source: Path) -> str:
@@ -128,27 +110,6 @@ class Images:
         return bool(size) and (size[0] > self.settings["RESPONSIVE_IMAGES_MAX_WIDTH"]
                                or source.stat().st_size > self.settings[
                                    "RESPONSIVE_IMAGES_MAX_BYTES"])
-
-
-def _svg_size(path: Path) -> tuple[int, int] | None:
-    from xml.etree import ElementTree
-
-    try:
-        root = ElementTree.parse(path).getroot()
-    except ElementTree.ParseError:
-        return None
-
-    def number(value):
-        match = re.match(r"^\s*([\d.]+)\s*(px)?\s*$", value or "")
-        return float(match.group(1)) if match else None
-
-    width, height = number(root.get("width")), number(root.get("height"))
-    if width and height:
-        return round(width), round(height)
-    box = (root.get("viewBox") or "").replace(",", " ").split()
-    if len(box) == 4:
-        return round(float(box[2])), round(float(box[3]))
-    return None
 
 
 def variant_path(relative: str, width: int) -> str:
@@ -259,15 +220,8 @@ def resize(source: Path, width: int, target: Path, quality: int) -> None:
         image.save(target, fmt, **options)
 
 
-class ResponsiveImagesGenerator:
+class ResponsiveImagesGenerator(OutputGenerator):
     """Writes the resized copies the pages ask for, from the build cache."""
-
-    def __init__(self, context, settings, path, theme, output_path, *args, **kwargs):
-        self.settings = settings
-        self.output_path = output_path
-
-    def generate_context(self) -> None:
-        pass
 
     def generate_output(self, writer) -> None:
         images = _images.get(id(self.settings))
@@ -276,16 +230,12 @@ class ResponsiveImagesGenerator:
         cache = Path(self.settings.get("CACHE_PATH") or "cache") / "responsive_images"
         quality = self.settings["RESPONSIVE_IMAGES_QUALITY"]
         for relative, (source, width) in sorted(images.needed.items()):
-            target = Path(self.output_path) / relative
             stamp = f"{source}|{source.stat().st_mtime_ns}|{width}|{quality}"
             name = hashlib.sha1(stamp.encode()).hexdigest()[:16] + source.suffix.lower()
             cached = cache / name
             if not cached.exists():
                 resize(source, width, cached, quality)
-            if target.exists() and target.stat().st_size == cached.stat().st_size:
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(cached, target)
+            self.copy(cached, relative)
         _images.pop(id(self.settings), None)
 
 

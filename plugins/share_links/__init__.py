@@ -1,3 +1,3 @@
-from .share_links import register
+from .share_links import CONTRACT, register
 
-__all__ = ["register"]
+__all__ = ["CONTRACT", "register"]

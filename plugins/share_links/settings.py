@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
+
+from dorpsplein_kit import Setting, SettingsError, fail, reject_unknown
 
 NETWORKS = ("facebook", "x", "linkedin", "whatsapp", "mastodon", "bluesky", "email")
 
-DEFAULTS = {
+DEFAULTS = {  # name: default; the checks are in SETTINGS below
     # Which share links every article shows, in this order.
     "SHARE_LINKS_NETWORKS": list(NETWORKS),
     # Hashtags added where a network supports them (X, Mastodon, Bluesky),
@@ -24,45 +27,68 @@ DEFAULTS = {
     "SHARE_LINKS_LOCALE": "nl_BE",
 }
 
+FONT_CANDIDATES = [
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+    "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
+    "/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf",
+    "/usr/share/fonts/dejavu/DejaVuSans-Bold.ttf",
+    "/Library/Fonts/Arial Bold.ttf",
+    "C:/Windows/Fonts/arialbd.ttf",
+]
+
 _TAG = re.compile(r"^[^\s#]+$")
 _ACCOUNT = re.compile(r"^[A-Za-z0-9_]{1,15}$")
 
 
-class ShareSettingsError(ValueError):
-    """A SHARE_LINKS_* setting is wrong; the message names it."""
-
-
-def merged(settings: dict) -> None:
-    for key, value in DEFAULTS.items():
-        settings.setdefault(key, list(value) if isinstance(value, list) else value)
-    networks = settings["SHARE_LINKS_NETWORKS"]
+def _networks(name: str, networks, settings: dict) -> list:
     if not isinstance(networks, list | tuple):
-        raise ShareSettingsError(
+        raise SettingsError(
             "SHARE_LINKS_NETWORKS must be a list such as ['facebook', 'email'] in pelicanconf.py."
         )
-    for network in networks:
-        if network not in NETWORKS:
-            raise ShareSettingsError(
-                f"SHARE_LINKS_NETWORKS has an unknown network {network!r}: use "
-                f"{', '.join(NETWORKS)} in pelicanconf.py."
-            )
-    settings["SHARE_LINKS_NETWORKS"] = list(dict.fromkeys(networks))
-    tags = settings["SHARE_LINKS_HASHTAGS"]
+    reject_unknown(name, networks, NETWORKS, "network", ", ".join(NETWORKS))
+    return list(dict.fromkeys(networks))
+
+
+def _hashtags(name: str, tags, settings: dict) -> list:
     if isinstance(tags, str) or not all(isinstance(t, str) and _TAG.match(t) for t in tags):
-        raise ShareSettingsError(
-            f"SHARE_LINKS_HASHTAGS = {tags!r} must be a list of words without # or spaces, "
-            "such as ['Lindeveld'], in pelicanconf.py."
-        )
-    via = settings["SHARE_LINKS_VIA"]
+        raise fail(name, tags, "must be a list of words without # or spaces, such as "
+                   "['Lindeveld'],")
+    return tags
+
+
+def _via(name: str, via, settings: dict) -> str:
     if via and not _ACCOUNT.match(str(via).lstrip("@")):
-        raise ShareSettingsError(
-            f"SHARE_LINKS_VIA = {via!r} is not an X account name: write it without @, "
-            "such as 'lindeveld', in pelicanconf.py."
+        raise fail(name, via, "is not an X account name: write it without @, such as "
+                   "'lindeveld',")
+    return str(via or "").lstrip("@")
+
+
+def _chooser(name: str, chooser, settings: dict) -> str:
+    if not str(chooser).startswith("https://") or "{text}" not in str(chooser):
+        raise fail(name, str(chooser), "must be an https:// address with {text} where the "
+                   "post goes,")
+    return chooser
+
+
+def _font(name: str, font, settings: dict) -> str:
+    if font is None:
+        font = next((path for path in FONT_CANDIDATES if os.path.isfile(path)), None)
+    if not font or not os.path.isfile(font):
+        raise SettingsError(
+            f"SHARE_LINKS_FONT = {font!r}: no font to draw share images with. Install one "
+            "(on Debian: apt-get install fonts-dejavu-core) or set SHARE_LINKS_FONT to a .ttf "
+            "file in pelicanconf.py."
         )
-    settings["SHARE_LINKS_VIA"] = str(via or "").lstrip("@")
-    chooser = str(settings["SHARE_LINKS_MASTODON_CHOOSER"])
-    if not chooser.startswith("https://") or "{text}" not in chooser:
-        raise ShareSettingsError(
-            f"SHARE_LINKS_MASTODON_CHOOSER = {chooser!r} must be an https:// address with "
-            "{text} where the post goes, in pelicanconf.py."
-        )
+    return font
+
+
+CHECKS = {
+    "SHARE_LINKS_NETWORKS": _networks,
+    "SHARE_LINKS_HASHTAGS": _hashtags,
+    "SHARE_LINKS_VIA": _via,
+    "SHARE_LINKS_MASTODON_CHOOSER": _chooser,
+    # None: the first of FONT_CANDIDATES this machine has.
+    "SHARE_LINKS_FONT": _font,
+}
+SETTINGS = tuple(Setting(name, default, CHECKS.get(name))
+                 for name, default in {**DEFAULTS, "SHARE_LINKS_FONT": None}.items())

@@ -27,16 +27,24 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import textwrap
 import unicodedata
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
+from dorpsplein_kit import (
+    Contract,
+    OutputGenerator,
+    absolute_url,
+    image_size,
+    merge,
+    parse_hex,
+    town,
+)
 from markupsafe import Markup
 from pelican import signals
 
-from .settings import merged
+from .settings import SETTINGS
 
 LABELS = {
     "facebook": "Facebook",
@@ -50,37 +58,10 @@ LABELS = {
 RASTER = (".png", ".jpg", ".jpeg", ".gif", ".webp")
 IMAGE_SIZE = (1200, 630)
 IMAGE_DIR = "images/share"
-FONT_CANDIDATES = [
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
-    "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
-    "/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf",
-    "/usr/share/fonts/dejavu/DejaVuSans-Bold.ttf",
-    "/Library/Fonts/Arial Bold.ttf",
-    "C:/Windows/Fonts/arialbd.ttf",
-]
-
-
-class ShareImageError(ValueError):
-    """No font to draw share images with; the message says what to install."""
 
 
 def configure(pelican) -> None:
-    settings = pelican.settings
-    merged(settings)
-    # Tell the editor checks which values `Share:` accepts.
-    settings.setdefault("METADATA_CHOICES", {})["share"] = ("on", "off")
-    settings.setdefault("SHARE_LINKS_FONT", None)
-    if settings["SHARE_LINKS_FONT"] is None:
-        settings["SHARE_LINKS_FONT"] = next(
-            (path for path in FONT_CANDIDATES if os.path.isfile(path)), None
-        )
-    font = settings["SHARE_LINKS_FONT"]
-    if not font or not os.path.isfile(font):
-        raise ShareImageError(
-            f"SHARE_LINKS_FONT = {font!r}: no font to draw share images with. Install one "
-            "(on Debian: apt-get install fonts-dejavu-core) or set SHARE_LINKS_FONT to a .ttf "
-            "file in pelicanconf.py."
-        )
+    merge(pelican.settings, SETTINGS)
 
 
 def _q(value: str) -> str:
@@ -117,19 +98,13 @@ def _plain(html: str) -> str:
     return " ".join(Markup(html or "").striptags().split())
 
 
-def _absolute(settings: dict, path: str) -> str:
-    base = settings.get("SITEURL") or settings.get("PREVIEW_URL") or "http://127.0.0.1:8000"
-    return base.rstrip("/") + "/" + path.lstrip("/")
-
-
 def _iso(value) -> str:
     return value.isoformat() if value else ""
 
 
 def image_name(content, settings: dict) -> str:
     """File name of the generated share image; changes when its inputs do."""
-    key = "|".join([content.title, settings["SITENAME"], settings["TOWN_PALETTE"]["brand"]
-                    if "TOWN_PALETTE" in settings else "", "v2"])
+    key = "|".join([content.title, settings["SITENAME"], town(settings).palette["brand"], "v2"])
     digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
     return f"{IMAGE_DIR}/{content.slug}-{digest}.png"
 
@@ -137,8 +112,9 @@ def image_name(content, settings: dict) -> str:
 def _preview(content, settings: dict, url: str, summary: str, is_page: bool) -> dict:
     image = getattr(content, "image", None)
     alt = getattr(content, "image_alt", None) or ""
-    if image and os.path.splitext(image)[1].lower() in RASTER:
-        size = _raster_size(Path(settings["PATH"]) / image)
+    raster = image and os.path.splitext(image)[1].lower() in RASTER
+    size = raster and image_size(Path(settings["PATH"]) / image)
+    if size:
         generated = None
     else:
         generated = image_name(content, settings)
@@ -152,7 +128,7 @@ def _preview(content, settings: dict, url: str, summary: str, is_page: bool) -> 
         "url": url,
         "site_name": settings["SITENAME"],
         "locale": settings["SHARE_LINKS_LOCALE"],
-        "image": _absolute(settings, image),
+        "image": absolute_url(settings, image),
         "image_path": image,
         "image_generated": generated,
         "image_width": size[0],
@@ -164,23 +140,33 @@ def _preview(content, settings: dict, url: str, summary: str, is_page: bool) -> 
     }
 
 
-def _raster_size(path: Path) -> tuple[int, int]:
-    from PIL import Image
+def _meta(preview: dict) -> list[dict]:
+    """The Open Graph and X card <meta> tags, in the order the page has them."""
+    og = [f"og:{key}" for key in ("type", "title", "description", "url", "site_name",
+                                  "locale", "image")]
+    tags = [("property", name, preview[name[3:]]) for name in og] + [
+        ("property", "og:image:width", preview["image_width"]),
+        ("property", "og:image:height", preview["image_height"]),
+        ("property", "og:image:alt", preview["image_alt"]),
+    ]
+    if preview["published"]:
+        tags += [("property", "article:published_time", preview["published"]),
+                 ("property", "article:modified_time", preview["modified"])]
+    tags += [("name", f"twitter:{key}", preview[field]) for key, field in (
+        ("card", "twitter_card"), ("title", "title"), ("description", "description"),
+        ("image", "image"), ("image:alt", "image_alt"))]
+    return [{"attr": attr, "name": name, "content": content} for attr, name, content in tags]
 
-    with Image.open(path) as img:
-        return img.size
 
-
-def _json_ld(content, settings: dict, preview: dict) -> str:
-    logo = settings.get("TOWN_LOGO")
+def _json_ld(content, settings: dict, preview: dict) -> Markup:
+    identity = town(settings)
     publisher = {
         "@type": "GovernmentOrganization",
-        "name": settings.get("TOWN_CONTACT", {}).get("organisation")
-        or f"Gemeente {settings.get('TOWN_NAME', '')}".strip(),
-        "url": _absolute(settings, ""),
+        "name": identity.organisation,
+        "url": absolute_url(settings, ""),
     }
-    if logo:
-        publisher["logo"] = {"@type": "ImageObject", "url": _absolute(settings, logo)}
+    if identity.logo:
+        publisher["logo"] = {"@type": "ImageObject", "url": absolute_url(settings, identity.logo)}
     data = {
         "@context": "https://schema.org",
         "@type": "BlogPosting",
@@ -201,8 +187,9 @@ def _json_ld(content, settings: dict, preview: dict) -> str:
         },
     }
     text = json.dumps(data, ensure_ascii=False, indent=None, separators=(",", ":"))
-    # Safe inside <script>: no "</script>" or "<!--" can close or confuse it.
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    # Safe inside <script>: no "</script>" or "<!--" can close or confuse it, so
+    # templates print it as it is.
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
 def attach(generators) -> None:
@@ -217,7 +204,7 @@ def attach(generators) -> None:
             if off or (is_page and not settings["SHARE_LINKS_PAGES"]):
                 content.share_links = None
                 continue
-            url = _absolute(settings, content.url)
+            url = absolute_url(settings, content.url)
             summary = _plain(getattr(content, "summary", ""))
             links, post = build_links(url, content.title, summary, settings)
             preview = _preview(content, settings, url, summary, is_page)
@@ -227,13 +214,9 @@ def attach(generators) -> None:
                 "links": links,
                 "mastodon_text": post,
                 "preview": preview,
+                "meta": _meta(preview),
                 "json_ld": None if is_page else _json_ld(content, settings, preview),
             }
-
-
-def _rgb(colour: str) -> tuple[int, int, int]:
-    value = colour.lstrip("#")
-    return tuple(int(value[i:i + 2], 16) for i in (0, 2, 4))  # type: ignore[return-value]
 
 
 def draw_share_image(title: str, site_name: str, colour: str, font_path: str, target: Path):
@@ -268,7 +251,7 @@ def draw_share_image(title: str, site_name: str, colour: str, font_path: str, ta
     draw.text((margin, height - 96), site_name, font=small, fill=255)
     levels = 16
     image = mask.point(lambda value: value * levels // 256).convert("P")
-    brand = _rgb(colour)
+    brand = parse_hex(colour)
     palette = []
     for level in range(levels):
         share = level / (levels - 1)
@@ -278,40 +261,32 @@ def draw_share_image(title: str, site_name: str, colour: str, font_path: str, ta
     image.save(target, "PNG", compress_level=6)
 
 
-class ShareImagesGenerator:
+class ShareImagesGenerator(OutputGenerator):
     """Draws the share images that articles need, reusing the build cache."""
-
-    def __init__(self, context, settings, path, theme, output_path, *args, **kwargs):
-        self.context = context
-        self.settings = settings
-        self.output_path = output_path
-
-    def generate_context(self) -> None:
-        pass
 
     def generate_output(self, writer) -> None:
         settings = self.settings
         cache = Path(settings.get("CACHE_PATH") or "cache") / "share_links"
-        colour = settings.get("TOWN_PALETTE", {}).get("brand", "#1d5c3a")
+        colour = town(settings).palette["brand"]
         contents = list(self.context.get("articles", [])) + list(self.context.get("pages", []))
         for content in contents:
             share = getattr(content, "share_links", None)
-            if not share or not share["preview"]["image_generated"]:
-                continue
-            name = share["preview"]["image_generated"]
-            target = Path(self.output_path) / name
-            if target.exists():
+            name = share and share["preview"]["image_generated"]
+            if not name:
                 continue
             cached = cache / Path(name).name
             if not cached.exists():
                 draw_share_image(content.title, settings["SITENAME"], colour,
                                  settings["SHARE_LINKS_FONT"], cached)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(cached, target)
+            self.copy(cached, name)
 
 
 def get_generators(pelican):
     return ShareImagesGenerator
+
+
+# The editor checks accept `Share: on | off`.
+CONTRACT = Contract(front_matter={"share": ("on", "off")})
 
 
 def register() -> None:

@@ -25,15 +25,10 @@ from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po
 from babel.numbers import format_decimal
+from dorpsplein_kit import Setting, SettingsError, merge
 from pelican import signals
 
-DEFAULTS = {"SITE_LOCALE": "nl_BE"}
-
 _cache: dict[tuple[str, float], gettext.NullTranslations] = {}
-
-
-class I18nSettingsError(ValueError):
-    """DEFAULT_LANG or SITE_LOCALE is wrong, or a catalogue cannot be read."""
 
 
 def catalogue_path(theme: str, lang: str) -> Path:
@@ -46,7 +41,7 @@ def load_translations(theme: str, lang: str) -> gettext.NullTranslations:
         return gettext.NullTranslations()
     path = catalogue_path(theme, lang)
     if not path.is_file():
-        raise I18nSettingsError(
+        raise SettingsError(
             f"DEFAULT_LANG = {lang!r} has no catalogue at {path}: copy "
             f"{catalogue_path(theme, 'nl')} there and translate it, or set DEFAULT_LANG = 'nl'."
         )
@@ -56,7 +51,7 @@ def load_translations(theme: str, lang: str) -> gettext.NullTranslations:
             with path.open("rb") as handle:
                 catalog = read_po(handle, locale=lang, abort_invalid=True)
         except (PoFileError, ValueError) as exc:
-            raise I18nSettingsError(f"{path}: cannot read the catalogue: {exc}") from exc
+            raise SettingsError(f"{path}: cannot read the catalogue: {exc}") from exc
         buffer = io.BytesIO()
         write_mo(buffer, catalog, use_fuzzy=False)
         buffer.seek(0)
@@ -64,17 +59,22 @@ def load_translations(theme: str, lang: str) -> gettext.NullTranslations:
     return _cache[key]
 
 
-def configure(pelican) -> None:
-    settings = pelican.settings
-    for key, value in DEFAULTS.items():
-        settings.setdefault(key, value)
+def _locale(name: str, value, settings: dict) -> str:
     try:
-        Locale.parse(settings["SITE_LOCALE"])
+        Locale.parse(value)
     except (UnknownLocaleError, ValueError, TypeError) as exc:
-        raise I18nSettingsError(
-            f"SITE_LOCALE = {settings['SITE_LOCALE']!r} is not a locale Babel knows: "
+        raise SettingsError(
+            f"SITE_LOCALE = {value!r} is not a locale Babel knows: "
             "write one such as 'nl_BE' or 'nl_NL' in pelicanconf.py."
         ) from exc
+    return value
+
+
+SETTINGS = (Setting("SITE_LOCALE", "nl_BE", _locale),)
+
+
+def configure(pelican) -> None:
+    settings = merge(pelican.settings, SETTINGS)
     # Fail early, before any page is rendered.
     load_translations(settings["THEME"], settings["DEFAULT_LANG"])
 

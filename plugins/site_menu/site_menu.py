@@ -16,33 +16,39 @@ from __future__ import annotations
 
 import difflib
 
+from dorpsplein_kit import Setting, SettingsError, merge
 from pelican import signals
 
-DEFAULTS = {"MENU_PAGES": [], "FOOTER_PAGES": [], "MENUITEMS": ()}
+
+def _slugs(name: str, value, settings: dict) -> list:
+    value = [] if value is None else value
+    if not isinstance(value, list | tuple) or not all(isinstance(s, str) for s in value):
+        raise SettingsError(
+            f"{name} must be a list of page slugs, such as ['contact'], in pelicanconf.py."
+        )
+    return value
 
 
-class MenuSettingsError(ValueError):
-    pass
-
-
-def configure(pelican) -> None:
-    settings = pelican.settings
-    for key, value in DEFAULTS.items():
-        settings.setdefault(key, value)
-        if settings[key] is None:
-            settings[key] = value
-    for key in ("MENU_PAGES", "FOOTER_PAGES"):
-        value = settings[key]
-        if not isinstance(value, list | tuple) or not all(isinstance(s, str) for s in value):
-            raise MenuSettingsError(
-                f"{key} must be a list of page slugs, such as ['contact'], in pelicanconf.py."
-            )
-    for item in settings["MENUITEMS"]:
+def _items(name: str, value, settings: dict) -> tuple:
+    value = () if value is None else value
+    for item in value:
         if not (isinstance(item, list | tuple) and len(item) == 2):
-            raise MenuSettingsError(
+            raise SettingsError(
                 f"MENUITEMS has {item!r}: write each entry as ('Label', 'address/'), "
                 "in pelicanconf.py."
             )
+    return value
+
+
+SETTINGS = (
+    Setting("MENU_PAGES", [], _slugs),
+    Setting("FOOTER_PAGES", [], _slugs),
+    Setting("MENUITEMS", (), _items),
+)
+
+
+def configure(pelican) -> None:
+    merge(pelican.settings, SETTINGS)
 
 
 def _resolve(key: str, slugs, pages) -> list[dict]:
@@ -55,7 +61,7 @@ def _resolve(key: str, slugs, pages) -> list[dict]:
             hint = f"did you mean {close[0]!r}?" if close else (
                 f"use one of {', '.join(sorted(by_slug)) or 'no pages yet'}"
             )
-            raise MenuSettingsError(
+            raise SettingsError(
                 f"{key} names {slug!r}, but no page in content/pages/ has that slug: {hint} "
                 "(fix it in pelicanconf.py)."
             )

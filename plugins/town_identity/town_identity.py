@@ -19,77 +19,40 @@ pelicanconf.py without touching CSS.
 from __future__ import annotations
 
 import hashlib
-import os
-import re
 from pathlib import Path
 from urllib.parse import quote
 from xml.etree import ElementTree
 
+from dorpsplein_kit import OutputGenerator, image_size, merge, town
+from markupsafe import Markup
 from pelican import signals
-from PIL import Image
 
-from .settings import (
-    DEFAULTS,
-    TownSettingsError,
-    check_colour,
-    check_contact,
-    check_social,
-)
+from .settings import SETTINGS, check_social
 
 
 def configure(pelican) -> None:
-    settings = pelican.settings
-    for key, value in DEFAULTS.items():
-        settings.setdefault(key, value)
-    if not str(settings["TOWN_NAME"]).strip():
-        raise TownSettingsError(
-            "TOWN_NAME is empty: write your town's name, such as 'Lindeveld', in pelicanconf.py."
-        )
+    settings = merge(pelican.settings, SETTINGS)
     logo = settings["TOWN_LOGO"]
-    if logo:
-        if not (Path(settings["PATH"]) / logo).is_file():
-            raise TownSettingsError(
-                f"TOWN_LOGO = {logo!r} does not exist under {settings['PATH']}/: put the logo "
-                "file there or set TOWN_LOGO = '' in pelicanconf.py."
-            )
-        static_dirs = [p.rstrip("/") + "/" for p in settings.get("STATIC_PATHS", [])]
-        if not any(logo.startswith(d) for d in static_dirs):
-            raise TownSettingsError(
-                f"TOWN_LOGO = {logo!r} is not in a folder listed in STATIC_PATHS "
-                f"({', '.join(settings.get('STATIC_PATHS', []))}): move it to content/images/."
-            )
-    settings["TOWN_LOGO_SIZE"] = image_size(Path(settings["PATH"]) / logo) if logo else (0, 0)
+    settings["TOWN_LOGO_SIZE"] = logo_size(Path(settings["PATH"]) / logo) if logo else (0, 0)
     inline = inline_svg(Path(settings["PATH"]) / logo) if logo.lower().endswith(".svg") else None
     settings["TOWN_LOGO_SVG"] = inline
     settings["TOWN_LOGO_ICON"] = (
         "data:image/svg+xml," + quote(inline, safe="") if inline else None
     )
-    settings["TOWN_PALETTE"] = check_colour(settings["TOWN_BRAND_COLOUR"])
+    settings["TOWN_PALETTE"] = town(settings).palette
     # The stylesheet's name carries a hash of its content, so it can be cached
     # for a year and still change the day the colour does.
     digest = hashlib.sha256(stylesheet(settings["TOWN_PALETTE"]).encode()).hexdigest()[:10]
     settings["TOWN_STYLESHEET"] = f"theme/css/town.{digest}.css"
     settings["TOWN_SOCIAL_PROFILES"] = check_social(settings["TOWN_SOCIAL"])
-    settings["TOWN_CONTACT"] = check_contact(settings["TOWN_CONTACT"])
 
 
-def image_size(path: Path, height: int = 48) -> tuple[int, int]:
+def logo_size(path: Path, height: int = 48) -> tuple[int, int]:
     """Width and height to draw the logo at ``height`` px, from the file itself.
 
     Given to the <img> so the header does not jump when the logo arrives.
     """
-    width, natural_height = 1.0, 1.0
-    if path.suffix.lower() == ".svg":
-        root = ElementTree.parse(path).getroot()
-        box = (root.get("viewBox") or "").replace(",", " ").split()
-        if len(box) == 4:
-            width, natural_height = float(box[2]), float(box[3])
-        else:
-            width = float(re.sub(r"[^\d.]", "", root.get("width", "1")) or 1)
-            natural_height = float(re.sub(r"[^\d.]", "", root.get("height", "1")) or 1)
-    else:
-        with Image.open(path) as image:
-            width, natural_height = image.size
+    width, natural_height = image_size(path) or (1.0, 1.0)
     return round(width * height / natural_height), height
 
 
@@ -119,10 +82,11 @@ def inline_svg(path: Path) -> str:
     root.set("aria-hidden", "true")
     root.set("focusable", "false")
     root.set("class", "site-header__logo")
-    width, height = image_size(path)
+    width, height = logo_size(path)
     root.set("width", str(width))
     root.set("height", str(height))
-    return ElementTree.tostring(root, encoding="unicode", short_empty_elements=True)
+    # Trusted markup (cleaned above): templates print it as it is.
+    return Markup(ElementTree.tostring(root, encoding="unicode", short_empty_elements=True))
 
 
 def stylesheet(palette: dict) -> str:
@@ -137,30 +101,11 @@ def stylesheet(palette: dict) -> str:
     )
 
 
-class TownStylesheetGenerator:
+class TownStylesheetGenerator(OutputGenerator):
     """Writes the palette stylesheet into the output folder."""
 
-    def __init__(self, context, settings, path, theme, output_path, *args, **kwargs):
-        self.settings = settings
-        self.output_path = output_path
-
-    def generate_context(self) -> None:  # nothing to add to the context
-        pass
-
     def generate_output(self, writer) -> None:
-        target = os.path.join(self.output_path, self.settings["TOWN_STYLESHEET"])
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        content = stylesheet(self.settings["TOWN_PALETTE"])
-        # Leave the file alone when unchanged, so the preview's watcher and
-        # caches do not see a change that is not there.
-        try:
-            with open(target, encoding="utf-8") as existing:
-                if existing.read() == content:
-                    return
-        except FileNotFoundError:
-            pass
-        with open(target, "w", encoding="utf-8") as handle:
-            handle.write(content)
+        self.write(self.settings["TOWN_STYLESHEET"], stylesheet(self.settings["TOWN_PALETTE"]))
 
 
 def get_generators(pelican):

@@ -40,6 +40,8 @@ def _texts(parent, tag):
     return [el for el in parent if el.tag == tag]
 
 
+# Over 60 lines on purpose: the checklist of RFC 4287's rules, read top to
+# bottom like the validator reports them; split, it would hide which rule is where.
 def atom_problems(xml: bytes) -> list[str]:
     problems: list[str] = []
     root = etree.fromstring(xml)
@@ -132,6 +134,7 @@ def atom_problems(xml: bytes) -> list[str]:
     return problems
 
 
+# Over 60 lines on purpose: the RSS 2.0 checklist, in the order of the spec.
 def rss_problems(xml: bytes) -> list[str]:
     problems: list[str] = []
     root = etree.fromstring(xml)

@@ -11,8 +11,7 @@ import feedparser
 import pytest
 from bs4 import BeautifulSoup
 from feed_rules import atom_problems, rss_problems
-
-from dorpsplein.build import BuildFailed
+from stop_lines import stop_line
 
 pytestmark = pytest.mark.slow
 
@@ -204,6 +203,16 @@ def test_item_count_and_summary_only_follow_the_settings(build_site):
     assert not (site.output / "feeds" / "rss.xml").exists()
 
 
+def test_a_feed_in_a_browser_wears_the_towns_colours(build_site):
+    site = build_site(TOWN_BRAND_COLOUR="#0b4f8a")
+    css = (site.output / "feeds" / "style.css").read_text(encoding="utf-8")
+    palette = site.settings["TOWN_PALETTE"]
+    assert palette["brand"] == "#0b4f8a"
+    for colour in (palette["brand"], palette["brand_tint"], palette["brand_on_dark"]):
+        assert colour in css
+    assert "#1d5c3a" not in css
+
+
 @pytest.mark.parametrize(
     ("overrides", "expected"),
     [
@@ -217,7 +226,5 @@ def test_item_count_and_summary_only_follow_the_settings(build_site):
     ],
 )
 def test_bad_feed_settings_stop_the_build(build_site, overrides, expected):
-    with pytest.raises(BuildFailed) as failed:
-        build_site(**overrides)
-    [line] = failed.value.problems
+    line = stop_line(build_site, **overrides)
     assert line.startswith(expected), line

@@ -1,9 +1,4 @@
-import sys
-
-from dorpsplein.build import ROOT
-
-sys.path.insert(0, str(ROOT / "plugins"))
-from reading_time.reading_time import minutes, word_count  # noqa: E402
+from reading_time.reading_time import minutes, word_count
 
 
 def test_word_count_ignores_markup_and_counts_accented_words():

@@ -1,0 +1,43 @@
+"""dorpsplein_kit: the small kit every local plugin may import (it imports no plugin).
+
+- ``Setting``, ``merge``, ``SettingsError`` (+ ``whole_number``, ``one_of``,
+  ``dictionary``, ``reject_unknown``, ``fail``): declare a plugin's settings
+  with defaults and checks; the one error a wrong value raises.
+- ``OutputGenerator``, ``write_if_changed``, ``copy_if_stale``: generators
+  that only write files; write only what changed, copy only what is stale.
+- ``site_url``, ``absolute_url``: absolute addresses (SITEURL, else the
+  preview's address).
+- ``image_size``, ``svg_size``: a picture's natural size.
+- ``parse_hex``, ``palette``, ``contrast_ratio``: colours.
+- ``town``: the town's identity (name, logo, palette, publisher, e-mail).
+- ``Contract``, ``declared``: what a plugin offers (front-matter values, data
+  list pages show, the live preview's one-article update), read by the
+  editor checks and the live preview.
+
+Not a Pelican plugin itself: it is never listed in PLUGINS. The name cannot
+clash with an upstream ``pelican.plugins.*`` namespace plugin.
+"""
+
+from .colours import contrast_ratio, palette, parse_hex
+from .contracts import Contract, Declared, declared
+from .identity import Town, town
+from .images import image_size, svg_size
+from .output import OutputGenerator, copy_if_stale, write_if_changed
+from .settings import (
+    Setting,
+    SettingsError,
+    dictionary,
+    fail,
+    merge,
+    one_of,
+    reject_unknown,
+    whole_number,
+)
+from .urls import absolute_url, site_url
+
+__all__ = [
+    "Contract", "Declared", "OutputGenerator", "Setting", "SettingsError", "Town",
+    "absolute_url", "contrast_ratio", "copy_if_stale", "declared", "dictionary", "fail",
+    "image_size", "merge", "one_of", "palette", "parse_hex", "reject_unknown", "site_url",
+    "svg_size", "town", "whole_number", "write_if_changed",
+]
