@@ -277,6 +277,8 @@ def build_with(
 ):
     """Build; return (BuildResult, kept state or None). ``keep`` keeps the
     generators and writer for dorpsplein.incremental."""
+    # One function on purpose (62 lines): its try/finally must restore the
+    # logging handlers and the working directory whatever step fails.
     # Imported here so `import dorpsplein.build` stays cheap for tasks.py.
     from pelican.log import init as init_logging
     from pelican.settings import read_settings
