@@ -32,7 +32,7 @@ from .build import BuildFailed, build_with, collecting
 logger = logging.getLogger(__name__)
 
 # Metadata that decides where else an article appears, or how it is listed;
-# every front-matter key a plugin declares counts too.
+# every front-matter key a plugin declares (front_matter, shown_elsewhere) counts too.
 PLACEMENT = ("title", "date", "category", "tags", "slug", "status", "authors", "summary",
              "url", "save_as", "image", "image_alt", "lang", "template")
 
@@ -103,7 +103,7 @@ class WarmSite:
         # What the plugins declare: the front-matter keys they read, the data
         # they attach that list pages show, their one-article updates.
         contracts = declared(self.state["context"])
-        for key in PLACEMENT + tuple(contracts.front_matter):
+        for key in PLACEMENT + tuple(contracts.front_matter) + contracts.shown_elsewhere:
             if old.metadata.get(key) != new.metadata.get(key):
                 return False
         if getattr(old, "status", None) != getattr(new, "status", None):

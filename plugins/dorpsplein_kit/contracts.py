@@ -6,6 +6,7 @@ A plugin package that other parts must know about exposes ``CONTRACT``::
         front_matter={"comments": ("open", "closed", "off")},  # values it accepts
         listed=("isso_comments",),        # what it puts on articles that list pages show
         preview=update_one_article,       # live preview: redo its files for one article
+        shown_elsewhere=("tags",),        # keys whose change alters other articles' pages
     )
 
 The editor checks (at build time and in ``invoke check``) and the live preview
@@ -17,6 +18,11 @@ every plugin is loaded, so the order of ``PLUGINS`` does not matter.
 article whose change touches only its body (no front-matter key that places
 it elsewhere, no ``listed`` value changed) and rewritten its page: it rewrites
 the plugin's own files that show that article (feeds, for example).
+
+``shown_elsewhere`` names front-matter keys (``tags``, ``category``, ...) of an
+article whose change alters what the plugin shows on other articles' pages
+(related articles, for example): the live preview rebuilds everything when one
+of them changes, even if it would not place the article elsewhere by itself.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ class Contract:
     front_matter: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     listed: tuple[str, ...] = ()
     preview: Preview | None = None
+    shown_elsewhere: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,7 @@ class Declared:
     front_matter: dict[str, tuple[str, ...]]
     listed: tuple[str, ...]
     previews: tuple[Preview, ...]
+    shown_elsewhere: tuple[str, ...] = ()
 
 
 def _module(plugin) -> ModuleType | None:
@@ -78,6 +86,7 @@ def declared(settings) -> Declared:
     front_matter: dict[str, tuple[str, ...]] = {}
     listed: set[str] = set()
     previews = []
+    shown_elsewhere: set[str] = set()
     for contract in contracts(settings):
         for key, values in contract.front_matter.items():
             if key in front_matter and front_matter[key] != tuple(values):
@@ -89,4 +98,6 @@ def declared(settings) -> Declared:
         listed.update(contract.listed)
         if contract.preview is not None:
             previews.append(contract.preview)
-    return Declared(dict(sorted(front_matter.items())), tuple(sorted(listed)), tuple(previews))
+        shown_elsewhere.update(contract.shown_elsewhere)
+    return Declared(dict(sorted(front_matter.items())), tuple(sorted(listed)), tuple(previews),
+                    tuple(sorted(shown_elsewhere)))

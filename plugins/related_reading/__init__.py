@@ -1,0 +1,3 @@
+from .related_reading import CONTRACT, register
+
+__all__ = ["CONTRACT", "register"]
