@@ -71,7 +71,9 @@ def test_no_wcag_violations(browser, served_site, comment_server, axe_source, wi
 TABBABLE = """() => [...document.querySelectorAll(
   'a[href], button, input, select, textarea, summary, [tabindex]:not([tabindex="-1"])')]
   .filter(el => !el.disabled && el.getClientRects().length > 0
-          && getComputedStyle(el).visibility !== 'hidden' && el.tabIndex >= 0)
+          && getComputedStyle(el).visibility !== 'hidden' && el.tabIndex >= 0
+          // not inside a closed <details> (its summary stays reachable)
+          && el.checkVisibility({visibilityProperty: true}))
   .map(el => el.outerHTML.slice(0, 80))"""
 
 FOCUSED = """() => {

@@ -86,7 +86,7 @@ def test_article_without_modified_date_shows_no_update_line(sample_site):
 def test_article_has_breadcrumbs_neighbours_and_tags(sample_site):
     doc = sample_site.html("/2026/x-of-mastodon/")
     crumbs = [li.get_text(strip=True) for li in doc.select(".breadcrumbs li")]
-    assert crumbs[:2] == ["Home", "Sociale media"]
+    assert crumbs[:2] == ["Start", "Sociale media"]
     assert doc.select_one(".breadcrumbs [aria-current=page]") is not None
     older = doc.select_one(".prev-next__older a")
     newer = doc.select_one(".prev-next__newer a")
