@@ -97,7 +97,7 @@ TIMEZONE = "Europe/Brussels"
 # Menu and lists
 # ---------------------------------------------------------------------------
 
-# Extra menu entries after "Home": (label, address relative to the site).
+# Extra menu entries after "Start": (label, address relative to the site).
 # The pages named in MENU_PAGES follow them.
 MENUITEMS = (
     ("Thema's", "themas/"),
@@ -182,6 +182,25 @@ SHARE_LINKS_VIA = "lindeveld"
 SHARE_LINKS_PAGES = False
 
 # ---------------------------------------------------------------------------
+# Search (Pagefind, run at the end of every full build; see
+# plugins/site_search/README.md)
+# ---------------------------------------------------------------------------
+
+# The folder in the site where the search index is written. Only article and
+# page text is indexed (never menus, share links or comments). The search
+# page is at SEARCH_URL below; readers without JavaScript are sent to the
+# archive instead.
+SITE_SEARCH_BUNDLE = "pagefind"
+
+# ---------------------------------------------------------------------------
+# Related articles ("Lees ook" at the end of every article)
+# ---------------------------------------------------------------------------
+
+# How many related articles an article shows at most: those sharing the most
+# tags, then the same category, then the newest. 0 shows none.
+RELATED_READING_MAX = 3
+
+# ---------------------------------------------------------------------------
 # Comments (the town's own Isso server; see README, "Comments")
 # ---------------------------------------------------------------------------
 
@@ -251,8 +270,10 @@ PLUGINS = [
     "isso_comments",
     "feedgen_feeds",
     "share_links",
+    "related_reading",
     "responsive_images",
     "asset_hashing",
+    "site_search",
     # Checks every article and page before the build (plugins/editor_checks).
     # The order of this list does not matter: plugins talk through contracts.
     "editor_checks",
@@ -278,7 +299,10 @@ AUTHORS_SAVE_AS = "auteurs/index.html"
 INDEX_URL = ""
 ARCHIVES_URL = "archief/"
 ARCHIVES_SAVE_AS = "archief/index.html"
-DIRECT_TEMPLATES = ["index", "categories", "tags", "authors", "archives", "404", "drafts"]
+DIRECT_TEMPLATES = ["index", "categories", "tags", "authors", "archives", "404", "drafts", "search"]
+# The search page (theme/templates/search.html, plugins/site_search).
+SEARCH_URL = "zoeken/"
+SEARCH_SAVE_AS = "zoeken/index.html"
 PAGINATION_PATTERNS = (
     (1, "{url}", "{save_as}"),
     (2, "{base_name}/pagina/{number}/", "{base_name}/pagina/{number}/index.html"),

@@ -33,6 +33,9 @@ PAGE_TYPES = {
     "tags list": "/tags/",
     "authors list": "/auteurs/",
     "404": "/404.html",
+    # With results shown (js/site_search.js fills them in; the e2e tests wait
+    # for the network to settle).
+    "search page with results": "/zoeken/?q=reacties",
 }
 
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -98,8 +101,12 @@ def orphans(output: Path, pages=None) -> list[str]:
         doc = pages.get(queue.popleft())
         if doc is None:
             continue
-        for element in doc.find_all("a", href=True):
-            parts = urlsplit(element["href"])
+        # Links, and GET forms (the header's search box leads to /zoeken/).
+        targets = [a["href"] for a in doc.find_all("a", href=True)]
+        targets += [f["action"] for f in doc.find_all("form", action=True)
+                    if f.get("method", "get").lower() == "get"]
+        for target in targets:
+            parts = urlsplit(target)
             if parts.scheme or parts.netloc:
                 continue
             url = page_url(output, target_file(output, parts.path)) if parts.path else None

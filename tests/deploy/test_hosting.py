@@ -17,7 +17,9 @@ from hosting_fixtures import MODERATOR
 pytestmark = pytest.mark.slow
 
 SECURITY_HEADERS = {
-    "content-security-policy": "default-src 'self'; script-src 'self'; style-src 'self'",
+    # 'wasm-unsafe-eval': Pagefind's WebAssembly on the search page (no JS eval).
+    "content-security-policy": "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "
+                               "style-src 'self'",
     "strict-transport-security": "max-age=31536000",
     "referrer-policy": "strict-origin-when-cross-origin",
     "permissions-policy": "camera=()",

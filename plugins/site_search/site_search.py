@@ -1,0 +1,103 @@
+"""site_search: a Pagefind index of the built site's articles and pages.
+
+At ``finalized`` (every page is written) Pagefind reads the output's HTML.
+Only the regions the theme marks with ``data-pagefind-body`` are indexed (an
+article's or a page's own text; navigation, share bar, comments and list pages
+are not), in the language of ``<html lang>`` (Dutch stemming for "nl"). The
+bundle is made in a scratch folder and then copied into
+``output/<SITE_SEARCH_BUNDLE>/`` file by file, only what changed; files of an
+older index are removed.
+
+The live preview rebuilds one article without this step: its index stays as
+the last full build left it (see README).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import threading
+from pathlib import Path
+
+from dorpsplein_kit import merge, write_if_changed
+from pelican import signals
+
+from .settings import SETTINGS
+
+
+async def _index(output: Path, scratch: Path) -> int:
+    from pagefind.index import PagefindIndex
+
+    # Leaving the context writes the bundle to output_path (absolute: else
+    # Pagefind writes relative to the working directory).
+    async with PagefindIndex(config={"output_path": str(scratch)}) as index:
+        result = await index.add_directory(str(output), glob="**/*.html")
+    return int(result.get("page_count", 0))
+
+
+def _run(coroutine_function, *args):
+    """Run the indexer to completion, also when an event loop already runs in
+    this thread (the live preview's server): then in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine_function(*args))
+    outcome = {}
+
+    def target():
+        try:
+            outcome["value"] = asyncio.run(coroutine_function(*args))
+        except BaseException as error:  # handed to the caller below
+            outcome["error"] = error
+
+    worker = threading.Thread(target=target)
+    worker.start()
+    worker.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+# Pagefind's ready-made interfaces: the theme has its own markup
+# (templates/search.html, js/site_search.js), so these are not published.
+UNUSED = ("pagefind-ui.*", "pagefind-modular-ui.*", "pagefind-component-ui.*",
+          "pagefind-highlight.js")
+
+
+def sync_folder(source: Path, target: Path) -> None:
+    """Make ``target`` hold exactly the files of ``source`` (less UNUSED),
+    writing only what changed."""
+    wanted = {p.relative_to(source) for p in source.rglob("*")
+              if p.is_file() and not any(p.match(pattern) for pattern in UNUSED)}
+    for relative in sorted(wanted):
+        write_if_changed(target / relative, (source / relative).read_bytes())
+    if target.is_dir():
+        for path in sorted(target.rglob("*"), reverse=True):
+            if path.is_file() and path.relative_to(target) not in wanted:
+                path.unlink()
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+
+
+def build_index(output_path: str | Path, bundle: str) -> int:
+    """Index ``output_path`` into ``output_path/bundle``; returns the pages indexed."""
+    output = Path(output_path)
+    with tempfile.TemporaryDirectory(prefix="site-search-") as scratch:
+        pages = _run(_index, output, Path(scratch))
+        sync_folder(Path(scratch), output / bundle)
+    return pages
+
+
+def configure(pelican) -> None:
+    merge(pelican.settings, SETTINGS)
+
+
+def finalized(pelican) -> None:
+    build_index(pelican.output_path, pelican.settings["SITE_SEARCH_BUNDLE"])
+
+
+def register() -> None:
+    # Named functions: blinker keeps only weak references to receivers, so a
+    # lambda connected here would be collected and never run.
+    signals.initialized.connect(configure)
+    signals.finalized.connect(finalized)
