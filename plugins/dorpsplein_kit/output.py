@@ -58,11 +58,13 @@ def write_if_changed(target: str | os.PathLike, data: bytes | str, *, sync: bool
 
 
 def copy_if_stale(source: str | os.PathLike, target: str | os.PathLike) -> bool:
-    """Copy ``source`` to ``target`` when the target is missing or differs in
-    size; returns whether it copied."""
+    """Copy ``source`` to ``target`` when the target is missing, differs in
+    size, or is older than the source (an editor may replace a picture with
+    another of the same size); returns whether it copied."""
     source, target = Path(source), Path(target)
     with contextlib.suppress(FileNotFoundError):
-        if target.stat().st_size == source.stat().st_size:
+        have, want = target.stat(), source.stat()
+        if have.st_size == want.st_size and have.st_mtime_ns >= want.st_mtime_ns:
             return False
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, target)
