@@ -17,11 +17,11 @@ import os
 import secrets
 from pathlib import Path
 from string import Template
-from urllib.parse import urlsplit
 
 from isso_comments.settings import merged
 
 from .moderation import hash_password
+from .origin_guard import origin_of
 
 PASSWORD_ENV = "ISSO_ADMIN_PASSWORD"
 TEMPLATE = Path(__file__).with_name("isso.cfg.in")
@@ -31,17 +31,10 @@ class ServerSettingsError(ValueError):
     """The comment server cannot start safely; the message says why."""
 
 
-def _origin(url: str) -> str | None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return None
-    return f"{parts.scheme}://{parts.netloc}"
-
-
 def allowed_origins(settings: dict, production: bool, extra=()) -> list[str]:
     """SITEURL's origin, plus the preview origins when not in production."""
     origins = []
-    site = _origin(settings.get("SITEURL") or "")
+    site = origin_of(settings.get("SITEURL") or "")
     if site:
         origins.append(site)
     if not production:
@@ -49,7 +42,7 @@ def allowed_origins(settings: dict, production: bool, extra=()) -> list[str]:
     origins += list(extra)
     seen = []
     for origin in origins:
-        normalised = _origin(origin)
+        normalised = origin_of(origin)
         if normalised and normalised not in seen:
             seen.append(normalised)
     if not seen:
