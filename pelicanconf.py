@@ -46,6 +46,14 @@ TOWN_LOGO = "images/logo.svg"
 # WCAG 2.1 AA); the build checks this and suggests a darker shade if not.
 TOWN_BRAND_COLOUR = "#1d5c3a"
 
+# Everything else about the look (text and background colours in light and
+# dark mode, type sizes, spacing, corners) is a design token in
+# theme/tokens.json. To change some of them for your town, copy those tokens
+# into a file of your own under content/ and name it here, e.g.
+# TOWN_TOKENS = "town/tokens.json". The build checks every colour pair for
+# contrast and names the token to change. "" keeps the theme's look.
+TOWN_TOKENS = ""
+
 # ---------------------------------------------------------------------------
 # How citizens reach you (shown in every page's footer)
 # ---------------------------------------------------------------------------
@@ -263,6 +271,7 @@ THEME = "theme"
 PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
     "town_identity",
+    "design_tokens",
     "site_i18n",
     "site_menu",
     "reading_time",

@@ -4,11 +4,12 @@ The palette is what the theme (``town.css``), the feed stylesheet and the
 share images use::
 
     {"brand": "#1d5c3a", "brand_dark": …, "brand_tint": …, "brand_on_dark": …,
-     "contrast": 7.94}
+     "brand_deep": …, "brand_night": …, "contrast": 7.94}
 """
 
 from __future__ import annotations
 
+import colorsys
 import re
 from functools import lru_cache
 
@@ -20,6 +21,9 @@ WHITE = (255, 255, 255)
 MIN_CONTRAST = 4.5
 # The lightest dark-mode background text sits on (cards, footer: --surface).
 DARK_BACKGROUND = (28, 30, 32)
+# Links in dark mode aim higher than the minimum, so they read as the town's
+# colour and not as a muddy shade of it.
+DARK_LINK_CONTRAST = 6.0
 
 
 def parse_hex(value: str) -> tuple[int, int, int]:
@@ -59,12 +63,16 @@ def contrast_ratio(a: RGB, b: RGB) -> float:
 
 
 def _lighter_for_dark(rgb: RGB) -> str:
-    amount = 0.0
-    while amount <= 1:
-        candidate = mix(rgb, WHITE, amount)
-        if contrast_ratio(parse_hex(candidate), DARK_BACKGROUND) >= MIN_CONTRAST + 0.3:
+    """The brand's hue, lightened (in HLS, so it keeps its saturation instead of
+    going grey) until it reads clearly on the dark surfaces."""
+    h, lightness, s = colorsys.rgb_to_hls(*(c / 255 for c in rgb))
+    if s > 0.05:  # a dull brand colour still reads as a colour (a grey stays grey)
+        s = max(s, 0.35)
+    while lightness <= 1:
+        candidate = to_hex(tuple(c * 255 for c in colorsys.hls_to_rgb(h, lightness, s)))
+        if contrast_ratio(parse_hex(candidate), DARK_BACKGROUND) >= DARK_LINK_CONTRAST:
             return candidate
-        amount += 0.02
+        lightness += 0.01
     return "#ffffff"
 
 
@@ -85,5 +93,9 @@ def _palette(colour: str) -> dict:
         # In dark mode the brand colour is used on a near-black background,
         # so it is lightened until it reads at 4.5:1 on the dark surfaces.
         "brand_on_dark": _lighter_for_dark(rgb),
+        # Dark mode keeps the town's colour: a deeper shade for the header band
+        # (white text on it) and a near-black tint for tinted bands.
+        "brand_deep": mix(rgb, (0, 0, 0), 0.35),
+        "brand_night": mix(rgb, (18, 19, 20), 0.8),
         "contrast": round(contrast_ratio(rgb, WHITE), 2),
     }

@@ -11,19 +11,17 @@ theme displays into the settings (and so into every template's context):
 - ``TOWN_LOGO_SVG`` / ``TOWN_LOGO_ICON``: an SVG logo as inline markup and as
   a data: URI for the favicon, so neither costs a request (None for PNG).
 
-It also writes ``TOWN_STYLESHEET`` (``theme/css/town.<hash>.css``): the
-palette as CSS custom properties, so a town changes its colour in
-pelicanconf.py without touching CSS.
+The look built on the brand colour (the ``color.brand.*`` design tokens and
+the stylesheet) is the ``design_tokens`` plugin's.
 """
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from urllib.parse import quote
 from xml.etree import ElementTree
 
-from dorpsplein_kit import OutputGenerator, image_size, merge, town
+from dorpsplein_kit import image_size, merge, town
 from markupsafe import Markup
 from pelican import signals
 
@@ -40,10 +38,6 @@ def configure(pelican) -> None:
         "data:image/svg+xml," + quote(inline, safe="") if inline else None
     )
     settings["TOWN_PALETTE"] = town(settings).palette
-    # The stylesheet's name carries a hash of its content, so it can be cached
-    # for a year and still change the day the colour does.
-    digest = hashlib.sha256(stylesheet(settings["TOWN_PALETTE"]).encode()).hexdigest()[:10]
-    settings["TOWN_STYLESHEET"] = f"theme/css/town.{digest}.css"
     settings["TOWN_SOCIAL_PROFILES"] = check_social(settings["TOWN_SOCIAL"])
 
 
@@ -89,29 +83,5 @@ def inline_svg(path: Path) -> str:
     return Markup(ElementTree.tostring(root, encoding="unicode", short_empty_elements=True))
 
 
-def stylesheet(palette: dict) -> str:
-    return (
-        "/* Written by the town_identity plugin from TOWN_BRAND_COLOUR. */\n"
-        ":root {\n"
-        f"  --brand: {palette['brand']};\n"
-        f"  --brand-dark: {palette['brand_dark']};\n"
-        f"  --brand-tint: {palette['brand_tint']};\n"
-        f"  --brand-on-dark: {palette['brand_on_dark']};\n"
-        "}\n"
-    )
-
-
-class TownStylesheetGenerator(OutputGenerator):
-    """Writes the palette stylesheet into the output folder."""
-
-    def generate_output(self, writer) -> None:
-        self.write(self.settings["TOWN_STYLESHEET"], stylesheet(self.settings["TOWN_PALETTE"]))
-
-
-def get_generators(pelican):
-    return TownStylesheetGenerator
-
-
 def register() -> None:
     signals.initialized.connect(configure)
-    signals.get_generators.connect(get_generators)

@@ -40,12 +40,13 @@ def test_branding_settings_reach_the_page(build_site):
         TOWN_SOCIAL={"mastodon": "https://social.example/@beekdorp"},
     )
     doc = site.html("/")
-    href = doc.select_one('link[href^="/theme/css/town."]')["href"]
-    assert re.fullmatch(r"/theme/css/town\.[0-9a-f]{10}\.css", href)
-    town_css = site.path(href).read_text()
-    assert re.search(r"--brand:\s*#0b4f8a;", town_css)
+    href = doc.select_one('link[href^="/theme/css/tokens."]')["href"]
+    assert re.fullmatch(r"/theme/css/tokens\.[0-9a-f]{10}\.css", href)
+    tokens_css = site.path(href).read_text()
+    assert re.search(r"--color-brand-base:\s*#0b4f8a;", tokens_css)
+    assert re.search(r"--color-header-bg:\s*#0b4f8a;", tokens_css)
     assert doc.select_one(".site-header__name").get_text() == "Beekdorp spreekt"
-    assert doc.select_one(".site-header__tagline").get_text() == "De blog van Beekdorp"
+    assert doc.select_one(".home-intro__lead").get_text() == "De blog van Beekdorp"
     logo = doc.select_one("svg.site-header__logo")  # inline: no request, no layout shift
     assert logo["width"] == "48" and logo["aria-hidden"] == "true"
     assert doc.select_one('link[rel="icon"]')["href"].startswith("data:image/svg+xml,%3Csvg")

@@ -1,0 +1,3 @@
+from .design_tokens import CONTRACT, register
+
+__all__ = ["CONTRACT", "register"]
