@@ -1,3 +1,3 @@
-from .responsive_images import register
+from .responsive_images import CONTRACT, register
 
-__all__ = ["register"]
+__all__ = ["CONTRACT", "register"]

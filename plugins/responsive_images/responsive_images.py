@@ -11,6 +11,11 @@ that points at a picture under ``content/`` gets:
 - ``loading="lazy"`` on every picture but the first (which may be in view
   when the page opens) and ``decoding="async"``.
 
+An article's own picture (front matter ``Image:``) also becomes
+``article.card_image``: ``{"src", "srcset", "sizes", "width", "height"}``
+for the thumbnail on list pages (``components/article_card.html``), with
+copies small enough for a card (``RESPONSIVE_IMAGES_CARD_WIDTHS``).
+
 A photo wider than ``RESPONSIVE_IMAGES_MAX_WIDTH`` or heavier than
 ``RESPONSIVE_IMAGES_MAX_BYTES`` is published resized and recompressed at its
 own address instead of as it was dropped. Copies are made with Pillow and
@@ -26,7 +31,15 @@ import html
 import re
 from pathlib import Path, PurePosixPath
 
-from dorpsplein_kit import OutputGenerator, Setting, fail, image_size, merge, whole_number
+from dorpsplein_kit import (
+    Contract,
+    OutputGenerator,
+    Setting,
+    fail,
+    image_size,
+    merge,
+    whole_number,
+)
 from pelican import signals
 
 
@@ -43,7 +56,14 @@ SETTINGS = (
             whole_number(1, "must be a whole number above 0")),
     Setting("RESPONSIVE_IMAGES_QUALITY", 82),
     Setting("RESPONSIVE_IMAGES_SIZES", "(min-width: 44rem) 42rem, calc(100vw - 2rem)"),
+    # The article's picture as a card thumbnail on list pages: the widths of
+    # its copies and how wide the card shows it (theme/static/css/main.css).
+    Setting("RESPONSIVE_IMAGES_CARD_WIDTHS", [240, 480], _widths),
+    Setting("RESPONSIVE_IMAGES_CARD_SIZES", "(min-width: 48rem) 14rem, 7rem"),
 )
+# List pages show the article's picture (card_image); the live preview
+# refreshes it when the front matter changes.
+CONTRACT = Contract(listed=("card_image",))
 RASTER = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}
 IMG = re.compile(r"<img\b[^>]*>", re.I)
 ATTR = re.compile(r"""([^\s=/>]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+))?""")
@@ -177,10 +197,41 @@ def attach(content) -> None:
     (reading time, feeds, templates) reads and memoises its HTML."""
     from pelican.contents import Static
 
-    if isinstance(content, Static) or not content._content or "<img" not in content._content:
+    if isinstance(content, Static):
         return
     images = images_for(content.settings)
+    content.card_image = card_image(content, images)
+    if not content._content or "<img" not in content._content:
+        return
     content._content = rewrite(content._content, content, images)
+
+
+def card_image(content, images: Images) -> dict | None:
+    """The article's own picture (``Image:``) as a card thumbnail, or None."""
+    image = content.metadata.get("image")
+    if not image:
+        return None
+    source = images.source("/" + str(image).lstrip("/"), content)
+    size = images.info(source) if source else None
+    if not size:
+        return None
+    settings = images.settings
+    site = (settings.get("SITEURL") or "").rstrip("/")
+    relative = images.url_for(source)
+    width, height = size
+    picture = {"src": f"{site}/{relative}", "width": width, "height": height}
+    if source.suffix.lower() in RASTER:
+        candidates = [w for w in settings["RESPONSIVE_IMAGES_CARD_WIDTHS"] if w < width]
+        for candidate in candidates:
+            images.needed[variant_path(relative, candidate)] = (source, candidate)
+        if candidates:
+            smallest = candidates[0]
+            picture["src"] = f"{site}/{variant_path(relative, smallest)}"
+            picture["srcset"] = ", ".join(
+                f"{site}/{variant_path(relative, w)} {w}w" for w in candidates)
+            picture["sizes"] = settings["RESPONSIVE_IMAGES_CARD_SIZES"]
+            picture["width"], picture["height"] = smallest, round(height * smallest / width)
+    return picture
 
 
 def keep_oversized_out(generator) -> None:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from dorpsplein_kit.colours import parse_hex
+from dorpsplein_kit.tokens import design_tokens
+
+from dorpsplein.build import ROOT
 
 pytestmark = pytest.mark.e2e
 
@@ -39,8 +43,15 @@ def test_keyboard_from_skip_link_into_an_article(phone, served_site, sample_site
     phone.keyboard.press("Enter")
     assert phone.evaluate("() => document.activeElement.id") == "inhoud"
 
+    # The home page's themes come first, then the newest articles.
     phone.keyboard.press("Tab")
     focused = phone.evaluate(FOCUS_STYLE)
+    assert focused["href"].startswith("/thema/"), focused
+    for _ in range(8):
+        if focused["href"].startswith("/2026/"):
+            break
+        phone.keyboard.press("Tab")
+        focused = phone.evaluate(FOCUS_STYLE)
     assert focused["tag"] == "A" and focused["href"].startswith("/2026/"), focused
     assert focused["outline"] or focused["shadow"], "the article link shows no focus indicator"
     title = focused["text"]
@@ -75,12 +86,23 @@ def test_pages_fit_a_320_px_screen(browser, served_site, url):
         context.close()
 
 
-def test_dark_mode_changes_the_colours(browser, served_site):
+def test_dark_mode_changes_the_colours(browser, served_site, sample_site):
     context = browser.new_context(color_scheme="dark", viewport={"width": 375, "height": 700})
     page = context.new_page()
     try:
         page.goto(served_site + "/2026/x-of-mastodon/")
-        background = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
-        assert background == "rgb(18, 18, 18)"
+        colours = page.evaluate("""() => ({
+          body: getComputedStyle(document.body).backgroundColor,
+          header: getComputedStyle(document.querySelector('.site-header')).backgroundColor,
+        })""")
+        tokens = design_tokens({"THEME": str(ROOT / "theme"), "PATH": str(ROOT / "content"),
+                                "TOWN_BRAND_COLOUR": sample_site.settings["TOWN_BRAND_COLOUR"]})
+        body = parse_hex(tokens.value("color.bg", "dark"))
+        assert colours["body"] == "rgb({}, {}, {})".format(*body)
+        # The header keeps the town's colour (a deeper shade), not black.
+        assert colours["header"] == "rgb({}, {}, {})".format(
+            *parse_hex(tokens.value("color.header-bg", "dark")))
+        red, green, blue = parse_hex(tokens.value("color.header-bg", "dark"))
+        assert green > red + 10, "the dark header should be a shade of Lindeveld's green"
     finally:
         context.close()

@@ -42,7 +42,7 @@ def test_navigation_share_bar_comments_and_footer_are_not_indexed(sample_site):
     assert "vergadering" in content
     left_out = {
         "menu": " ".join(a.get_text(strip=True) for a in page.select(".site-nav a")),
-        "tagline": page.select_one(".site-header__tagline").get_text(strip=True),
+        "site name": page.select_one(".site-header__name").get_text(strip=True),
         "share bar": page.select_one(".share__title").get_text(strip=True),
         "comments": page.select_one("[data-comments-load]").get_text(strip=True),
         "footer": page.select_one(".site-footer").get_text(" ", strip=True)[:60],
