@@ -1,0 +1,86 @@
+"""The sample site as a citizen gets it, for the audit and the screenshots:
+built, served on 127.0.0.1 as a static host serves it (gzip), with the
+town's comment server (gunicorn + Isso) beside it."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..build import ROOT, build
+from .static_server import serve_directory
+
+
+@dataclass(frozen=True)
+class LiveSite:
+    url: str  # http://127.0.0.1:<port>
+    comments_url: str
+    output: Path
+
+    def comment(self, thread: str, text: str, author: str) -> dict:
+        """Post a comment as a citizen's browser does (same Origin as the site)."""
+        request = urllib.request.Request(
+            f"{self.comments_url}/new?uri={thread}",
+            data=json.dumps({"text": text, "author": author, "email": "", "website": "",
+                             "parent": None, "title": "", "notification": 0}).encode(),
+            headers={"Content-Type": "application/json", "Origin": self.url,
+                     "Referer": self.url + thread},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read())
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _comment_server(state: Path, port: int, threads: Path, site: str) -> subprocess.Popen:
+    env = dict(os.environ, ISSO_ADMIN_PASSWORD="local-tools-only-password")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dorpsplein.comments", "--bind", f"127.0.0.1:{port}",
+         "--origin", site, "--state-dir", str(state), "--threads", str(threads)],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/config", timeout=2).close()
+            return process
+        except OSError:
+            time.sleep(0.3)
+    process.terminate()
+    raise RuntimeError("the comment server did not start")
+
+
+@contextlib.contextmanager
+def live_site(**overrides):
+    """Build the sample site and serve it with comments; yields a LiveSite."""
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        site_port, comments_port = free_port(), free_port()
+        site_url = f"http://127.0.0.1:{site_port}"
+        comments_url = f"http://127.0.0.1:{comments_port}"
+        result = build("pelicanconf.py", overrides={
+            "OUTPUT_PATH": str(tmp / "output"), "CACHE_PATH": str(tmp / "cache"),
+            "ISSO_COMMENTS_URL": comments_url, **overrides,
+        })
+        with serve_directory(result.output_path, port=site_port):
+            comments = _comment_server(tmp / "isso", comments_port,
+                                       result.output_path / "isso-threads.json", site_url)
+            try:
+                yield LiveSite(site_url, comments_url, result.output_path)
+            finally:
+                comments.terminate()
+                comments.wait(timeout=10)
