@@ -204,7 +204,7 @@ def comments_restore(c, backup, production=False):
 
 @task
 def screenshots(c):
-    """Take the README's phone-width screenshots of the home page and an article."""
+    """Screenshots for docs/screenshots: home, article, comments, feeds, search (24)."""
     from dorpsplein.devtools.screenshots import main
 
     main(ROOT / "docs" / "screenshots")

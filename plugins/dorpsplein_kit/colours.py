@@ -1,6 +1,6 @@
 """Colours: the one hex parser, WCAG contrast, and the palette a brand colour gives.
 
-The palette is what the theme (``town.css``), the feed stylesheet and the
+The palette is what the design tokens (``color.brand.*``), the feed stylesheet and the
 share images use::
 
     {"brand": "#1d5c3a", "brand_dark": …, "brand_tint": …, "brand_on_dark": …,
