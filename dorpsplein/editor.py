@@ -112,16 +112,18 @@ def new_article(title: str, category: str | None, settings_file: str = "pelicanc
     if target.exists():
         raise ValueError(f"{target} already exists — choose another title.")
     author = settings.get("AUTHOR", "")
+    from editor_checks.checks import NEW_FIRST_PARAGRAPH, NEW_SUMMARY
+
     target.write_text(
         f"Title: {title}\n"
         f"Date: {moment:%Y-%m-%d %H:%M}\n"
         f"Category: {category}\n"
         f"Slug: {slug}\n"
         f"Authors: {author}\n"
-        "Summary: Schrijf hier in één of twee zinnen waarover het artikel gaat.\n"
+        f"Summary: {NEW_SUMMARY}\n"
         "Status: draft\n"
         "\n"
-        "Schrijf hier de eerste alinea: het belangrijkste eerst.\n"
+        f"{NEW_FIRST_PARAGRAPH}\n"
         "\n"
         "## Een tussenkop\n"
         "\n"

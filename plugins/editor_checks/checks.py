@@ -11,6 +11,7 @@ Pelican's readers, so one broken file never hides the findings of another.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import fnmatch
 import os
@@ -42,6 +43,16 @@ IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)(?:\s+\"[^\"]*\")?\)"
 HTML_IMAGE = re.compile(r"<img\b(?P<attrs>[^>]*)>", re.I)
 LINK = re.compile(r"(?<!!)\[[^\]]*\]\((?P<target>\{(?:filename|static|attach)\}[^)\s#]+)")
 TAG = re.compile(r"<\s*/?\s*[A-Za-z][^>]*>")
+# A link written as an address on this site: [text](/2026/x-of-mastodon/).
+SITE_LINK = re.compile(r"(?<!!)\[[^\]]*\]\((?P<target>/(?!/)[^)\s]*)")
+HTML_SITE_LINK = re.compile(r"<a\b[^>]*\bhref\s*=\s*[\"'](?P<target>/(?!/)[^\"']*)", re.I)
+# Folders the build writes itself (feeds, the theme's files, the search index).
+GENERATED = ("feeds/", "theme/", "pagefind/")
+
+# The texts `invoke new` writes for the editor to replace (dorpsplein/editor.py
+# writes them from here, so the check and the template never drift apart).
+NEW_SUMMARY = "Schrijf hier in één of twee zinnen waarover het artikel gaat."
+NEW_FIRST_PARAGRAPH = "Schrijf hier de eerste alinea: het belangrijkste eerst."
 
 
 @dataclass(frozen=True)
@@ -162,6 +173,7 @@ class Checker:
                     documents.append(doc)
                     self.check_document(doc)
         self.check_slugs(documents)
+        self.check_site_links(documents)
         return self.findings
 
     def read(self, path: Path, kind: str) -> Document | None:
@@ -217,15 +229,19 @@ class Checker:
                          f"'{written.capitalize()}:' like the other keys.", "warning")
             elif key not in self.known:
                 close = difflib.get_close_matches(key, sorted(self.known), n=1)
-                hint = f"did you mean '{close[0].capitalize()}:'?" if close else \
-                    "see the front-matter reference in the README."
-                self.add(doc, line, f"'{written}:' is not a front-matter key Dorpsplein knows "
-                         f"— {hint}", "warning")
+                if close:
+                    # A misspelled key would silently lose its value: an error.
+                    self.add(doc, line, f"'{written}:' is not a front-matter key — write "
+                             f"'{close[0].capitalize()}:' (check the spelling).")
+                else:
+                    self.add(doc, line, f"'{written}:' is not a front-matter key Dorpsplein "
+                             "knows — see the front-matter reference in the README.", "warning")
         self.check_title(doc)
         self.check_dates(doc)
         self.check_category(doc)
         self.check_choices(doc)
         self.check_summary(doc)
+        self.check_placeholders(doc)
         self.check_tags(doc)
         self.check_body(doc)
         self.check_images(doc)
@@ -271,6 +287,22 @@ class Checker:
                     self.add(doc, line, f"'{written}: {value}' is not possible — write "
                              + " or ".join(f"'{written}: {a}'" for a in allowed) + ".")
 
+    def is_draft(self, doc) -> bool:
+        return doc.meta.get("status", ("",))[0].strip().lower() == "draft"
+
+    def check_placeholders(self, doc):
+        """The texts `invoke new` writes must be replaced before publishing
+        (an error); in a draft they are a reminder (a warning)."""
+        severity = "warning" if self.is_draft(doc) else "error"
+        if "summary" in doc.meta and doc.meta["summary"][0] == NEW_SUMMARY:
+            self.add(doc, doc.meta["summary"][1], "the summary is still the example text — "
+                     "write in one or two sentences what the article is about.", severity)
+        for offset, line in enumerate(doc.body.splitlines()):
+            if line.strip() == NEW_FIRST_PARAGRAPH:
+                self.add(doc, doc.body_start + offset, "the first paragraph is still the "
+                         "example text — replace it with the article's most important point.",
+                         severity)
+
     def check_summary(self, doc):
         if "summary" not in doc.meta:
             return
@@ -312,6 +344,68 @@ class Checker:
                     self.add(doc, doc.body_start + offset, f"the link to '{target}' points at a "
                              "file that does not exist — check the name under content/ (for "
                              "example {filename}/articles/2026-09-x-of-mastodon.md).")
+
+    def check_site_links(self, documents) -> None:
+        """Links written as addresses on this site (/2026/…/) must lead to a page
+        the build makes, like {filename} links must lead to a file."""
+        known = self.site_paths(documents)
+        for doc in documents:
+            if doc.path in self.broken:
+                continue
+            for offset, line in enumerate(doc.body.splitlines()):
+                targets = [m.group("target") for m in SITE_LINK.finditer(line)]
+                targets += [m.group("target") for m in HTML_SITE_LINK.finditer(line)]
+                for target in targets:
+                    path = target.split("#")[0].split("?")[0].lstrip("/")
+                    if path.startswith(GENERATED) or self.site_path_exists(path, known):
+                        continue
+                    close = difflib.get_close_matches(path, sorted(known), n=1, cutoff=0.6)
+                    hint = (f"did you mean '/{close[0]}'?" if close else
+                            "check the address in the browser")
+                    self.add(doc, doc.body_start + offset, f"the link to '{target}' leads to no "
+                             f"page of this site — {hint} (or link to the file: "
+                             "{filename}/articles/…md).")
+
+    def site_path_exists(self, path: str, known: set[str]) -> bool:
+        for candidate in (path, path.rstrip("/") + "/", path.removesuffix("index.html")):
+            if candidate in known:
+                return True
+        return (self.content / path).is_file() and path.split("/")[0] in (
+            self.settings.get("STATIC_PATHS") or [])
+
+    def site_paths(self, documents) -> set[str]:
+        """The addresses (without the leading /) of the pages the build makes."""
+        settings = self.settings
+        subs = settings.get("SLUG_REGEX_SUBSTITUTIONS", [])
+        paths = {""}
+        for key in ("ARCHIVES_URL", "CATEGORIES_URL", "TAGS_URL", "AUTHORS_URL", "SEARCH_URL",
+                    "DRAFTS_URL"):
+            if settings.get(key):
+                paths.add(settings[key])
+        categories, tags, authors = set(self.categories), set(), set()
+        for doc in documents:
+            meta = {k: v[0] for k, v in doc.meta.items()}
+            slug = meta.get("slug") or slugify(meta.get("title", ""), regex_subs=subs)
+            date = parse_date(meta.get("date", "")) or datetime(1970, 1, 1)
+            pattern = settings.get("ARTICLE_URL" if doc.kind == "article" else "PAGE_URL", "")
+            with contextlib.suppress(KeyError, IndexError, ValueError):
+                paths.add(pattern.format(slug=slug, date=date, lang=meta.get("lang", ""),
+                                         category=slugify(meta.get("category", ""),
+                                                          regex_subs=subs)))
+            if meta.get("category"):
+                categories.add(meta["category"])
+            tags.update(t.strip() for t in meta.get("tags", "").split(",") if t.strip())
+            authors.update(a.strip() for a in re.split(r"[,;]", meta.get("authors", "")
+                                                        or meta.get("author", "")) if a.strip())
+        for key, names in (("CATEGORY_URL", categories), ("TAG_URL", tags),
+                           ("AUTHOR_URL", authors)):
+            for name in names:
+                with contextlib.suppress(KeyError, IndexError, ValueError):
+                    paths.add(settings.get(key, "").format(slug=slugify(name, regex_subs=subs)))
+        for _source, meta in (settings.get("EXTRA_PATH_METADATA") or {}).items():
+            if meta.get("path"):
+                paths.add(meta["path"])
+        return paths
 
     def _resolve(self, doc: Document, target: str) -> Path:
         if target.startswith("/"):
