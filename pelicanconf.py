@@ -1,90 +1,38 @@
 """Settings for your town's Dorpsplein site.
 
-This is the one file a town fills in. Read it top to bottom and change the
-values; every setting says what it does. The build checks them and stops with
-a sentence that names the setting when a value is wrong.
+The facts about your town are in town.toml (read below). This file holds how
+the site works: language, menu, categories, feeds, sharing, comments. Read it
+top to bottom; every setting says what it does. The build checks them and
+stops with a sentence that names the setting when a value is wrong.
 
 Production overrides (the public web address) live in publishconf.py.
 """
 
 # ---------------------------------------------------------------------------
-# Who you are
+# Who you are: the town profile
 # ---------------------------------------------------------------------------
 
-# The town's name as citizens say it. Used in the header, the footer, page
-# titles and the accessible names of social profile links.
-TOWN_NAME = "Lindeveld"
+# Every fact about the town (name, site name, tagline, brand colour, logo,
+# contact details, data-protection officer, social profiles, public address,
+# feed identifier) is in town.toml, beside this file: change them there (or
+# run ./go town). They become these settings: TOWN_NAME, SITENAME,
+# SITESUBTITLE, AUTHOR, TOWN_BRAND_COLOUR, TOWN_LOGO, TOWN_TOKENS,
+# TOWN_CONTACT, TOWN_PRIVACY, TOWN_SOCIAL, SHARE_LINKS_HASHTAGS,
+# SHARE_LINKS_VIA, FEEDGEN_FEEDS_ID_NAMESPACE, TOWN_PUBLIC_URL and
+# TOWN_COMMENTS_URL.
+from pathlib import Path as _Path  # noqa: E402 - the profile first, then the rest
 
-# The name of the blog, shown in the header and in every page's <title>.
-SITENAME = "Lindeveld in gesprek"
+from dorpsplein import town as _town  # noqa: E402
 
-# One sentence under the site name: what this blog is for.
-SITESUBTITLE = "Hoe de gemeente Lindeveld communiceert, luistert en samen beslist"
+globals().update(_town.settings(_town.load(_Path(__file__).with_name("town.toml"))))
 
-# Who writes when an article names no author (front matter `Authors:`).
-AUTHOR = "Communicatiedienst Lindeveld"
-
-# Where the site lives. Leave empty for the local preview; publishconf.py sets
-# the public address (for example "https://blog.lindeveld.be").
+# Where the site lives. Empty for the local preview; publishconf.py sets the
+# public address from town.toml.
 SITEURL = ""
 
-# The address of the local preview (`invoke serve`). Feeds and share links
+# The address of the local preview (`./go serve`). Feeds and share links
 # need absolute addresses; while SITEURL is empty they use this one.
 PREVIEW_URL = "http://127.0.0.1:8000"
-
-# ---------------------------------------------------------------------------
-# How it looks
-# ---------------------------------------------------------------------------
-
-# The town's logo: a file under content/ (SVG or PNG), shown in the header.
-# Give it a square or landscape shape; it is drawn 48 px high. Leave empty
-# ("") for no logo.
-TOWN_LOGO = "images/logo.svg"
-
-# The brand colour as a hex code. It colours the header, links and buttons.
-# Text in this colour must be readable on white (contrast at least 4.5:1,
-# WCAG 2.1 AA); the build checks this and suggests a darker shade if not.
-TOWN_BRAND_COLOUR = "#1d5c3a"
-
-# Everything else about the look (text and background colours in light and
-# dark mode, type sizes, spacing, corners) is a design token in
-# theme/tokens.json. To change some of them for your town, copy those tokens
-# into a file of your own under content/ and name it here, e.g.
-# TOWN_TOKENS = "town/tokens.json". The build checks every colour pair for
-# contrast and names the token to change. "" keeps the theme's look.
-TOWN_TOKENS = ""
-
-# ---------------------------------------------------------------------------
-# How citizens reach you (shown in every page's footer)
-# ---------------------------------------------------------------------------
-
-TOWN_CONTACT = {
-    # Name of the service that answers.
-    "organisation": "Gemeente Lindeveld — Communicatiedienst",
-    # Postal address, one line per entry.
-    "address": ["Marktplein 1", "9999 Lindeveld"],
-    # Phone number as people dial it; the build makes a tel: link of it.
-    "phone": "09 123 45 67",
-    # E-mail address for questions about the site and its articles.
-    "email": "communicatie@lindeveld.example",
-    # Opening hours of the town hall, one line per entry.
-    "opening_hours": [
-        "maandag tot vrijdag: 9.00 – 12.00 uur",
-        "woensdag ook: 14.00 – 19.00 uur",
-    ],
-}
-
-# The town's social profiles, shown as links in the footer. Keep only the ones
-# you have; the keys allowed are facebook, x, linkedin, instagram, mastodon,
-# youtube, bluesky. Links only: nothing is loaded from these networks.
-TOWN_SOCIAL = {
-    "facebook": "https://www.facebook.com/gemeentelindeveld",
-    "x": "https://x.com/lindeveld",
-    "linkedin": "https://www.linkedin.com/company/gemeente-lindeveld",
-    "instagram": "https://www.instagram.com/gemeentelindeveld",
-    "mastodon": "https://mastodon.social/@lindeveld",
-    "youtube": "https://www.youtube.com/@gemeentelindeveld",
-}
 
 # ---------------------------------------------------------------------------
 # Language and time
@@ -166,10 +114,6 @@ FEEDGEN_FEEDS_CONTENT = "full"
 FEEDGEN_FEEDS_CATEGORIES = True
 FEEDGEN_FEEDS_TAGS = True
 
-# A fixed identifier for this site's feeds, so feed readers recognise every
-# article even when the site moves to another address. Set it once to a new
-# UUID (python3 -c "import uuid; print(uuid.uuid4())") and never change it.
-FEEDGEN_FEEDS_ID_NAMESPACE = "6f1d9a52-3c1e-4c5b-9a55-0c0f7b1f4e21"
 
 # ---------------------------------------------------------------------------
 # Sharing (plain links: nothing is loaded from a network until a reader clicks)
@@ -180,11 +124,8 @@ FEEDGEN_FEEDS_ID_NAMESPACE = "6f1d9a52-3c1e-4c5b-9a55-0c0f7b1f4e21"
 # `Share: off` in its front matter.
 SHARE_LINKS_NETWORKS = ["facebook", "x", "linkedin", "whatsapp", "mastodon", "bluesky", "email"]
 
-# Hashtags added to posts on X, Mastodon and Bluesky (without #).
-SHARE_LINKS_HASHTAGS = ["Lindeveld"]
+# Hashtags and the X account for shared posts are in town.toml ([social]).
 
-# The town's X account (without @), shown as "via" in a post on X.
-SHARE_LINKS_VIA = "lindeveld"
 
 # Also put share links on pages (Over deze blog, Contact, ...).
 SHARE_LINKS_PAGES = False
@@ -207,6 +148,23 @@ SITE_SEARCH_BUNDLE = "pagefind"
 # How many related articles an article shows at most: those sharing the most
 # tags, then the same category, then the newest. 0 shows none.
 RELATED_READING_MAX = 3
+
+# ---------------------------------------------------------------------------
+# Search engines: sitemap.xml and robots.txt (plugins/site_sitemap)
+# ---------------------------------------------------------------------------
+
+# The build writes sitemap.xml (every published article and page, with the
+# date of its `Modified:` line, else its `Date:`) and robots.txt, which names
+# the sitemap at its full address. These are the lines of robots.txt above
+# that Sitemap line. A site under a sub-path (SITEURL "https://example.org/blog"):
+# search engines read robots.txt only at the root of the domain, so add the
+# Sitemap line to that one too (see README, "Hosting").
+SITE_SITEMAP_ROBOTS = ["User-agent: *", "Allow: /"]
+
+# The list pages the sitemap names as well: "index" (the home page),
+# "archives", "categories" (the themes and each theme's page), "tags",
+# "authors". Leave one out to keep those pages out of the sitemap.
+SITE_SITEMAP_LISTS = ["index", "archives", "categories", "tags", "authors"]
 
 # ---------------------------------------------------------------------------
 # Comments (the town's own Isso server; see README, "Comments")
@@ -260,13 +218,17 @@ ISSO_COMMENTS_SERVER = {
 # ---------------------------------------------------------------------------
 
 PATH = "content"
+# Where the local preview is built (./go build, ./go serve). publishconf.py
+# builds the public site into a folder of its own, output/public/, so a
+# publish never changes the preview an editor has open. Both are git-ignored.
+OUTPUT_PATH = "output/preview"
 ARTICLE_PATHS = ["articles"]
 PAGE_PATHS = ["pages"]
-# Folders under content/ copied as they are (images, downloads, robots.txt).
+# Folders under content/ copied as they are (images, downloads).
 STATIC_PATHS = ["images", "extra"]
-EXTRA_PATH_METADATA = {
-    "extra/robots.txt": {"path": "robots.txt"},
-}
+# Where a copied file goes instead, e.g. {"extra/favicon.ico": {"path": "favicon.ico"}}.
+# Not robots.txt: the build writes it (see "Search engines" above).
+EXTRA_PATH_METADATA = {}
 THEME = "theme"
 PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
@@ -283,6 +245,7 @@ PLUGINS = [
     "responsive_images",
     "asset_hashing",
     "site_search",
+    "site_sitemap",
     # Checks every article and page before the build (plugins/editor_checks).
     # The order of this list does not matter: plugins talk through contracts.
     "editor_checks",

@@ -9,7 +9,8 @@
   preview's address).
 - ``image_size``, ``svg_size``: a picture's natural size.
 - ``parse_hex``, ``palette``, ``contrast_ratio``: colours.
-- ``town``: the town's identity (name, logo, palette, publisher, e-mail).
+- ``town``: the town's identity (name, logo, palette, publisher, e-mail);
+  ``facts``/``fill``: its facts as placeholders (``{{ town.name }}``) in content.
 - ``Contract``, ``declared``: what a plugin offers (front-matter values, data
   list pages show, the live preview's one-article update), read by the
   editor checks and the live preview.
@@ -20,7 +21,7 @@ clash with an upstream ``pelican.plugins.*`` namespace plugin.
 
 from .colours import contrast_ratio, palette, parse_hex
 from .contracts import Contract, Declared, declared
-from .identity import Town, town
+from .identity import PLACEHOLDER, Town, facts, fill, town
 from .images import image_size, svg_size
 from .output import OutputGenerator, copy_if_stale, write_if_changed
 from .settings import (
@@ -36,8 +37,8 @@ from .settings import (
 from .urls import absolute_url, site_url
 
 __all__ = [
-    "Contract", "Declared", "OutputGenerator", "Setting", "SettingsError", "Town",
-    "absolute_url", "contrast_ratio", "copy_if_stale", "declared", "dictionary", "fail",
-    "image_size", "merge", "one_of", "palette", "parse_hex", "reject_unknown", "site_url",
+    "PLACEHOLDER", "Contract", "Declared", "OutputGenerator", "Setting", "SettingsError", "Town",
+    "absolute_url", "contrast_ratio", "copy_if_stale", "declared", "dictionary", "facts", "fail",
+    "fill", "image_size", "merge", "one_of", "palette", "parse_hex", "reject_unknown", "site_url",
     "svg_size", "town", "whole_number", "write_if_changed",
 ]

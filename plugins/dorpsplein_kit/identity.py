@@ -9,6 +9,7 @@ whatever the order of PLUGINS, and whether or not ``town_identity`` runs.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .colours import palette
@@ -58,3 +59,44 @@ def town(settings) -> Town:
         organisation=contact.get("organisation") or f"Gemeente {name}".strip(),
         email=str(contact.get("email") or ""),
     )
+
+
+# Placeholders editors may write in articles and pages: {{ town.name }}.
+PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+\.[a-z_]+)\s*\}\}")
+
+
+def facts(settings) -> dict[str, str]:
+    """The town's facts by placeholder name, as text (the town profile's values).
+
+    ``{{ contact.address }}`` is the address on one line;
+    ``{{ contact.address_lines }}`` the same as Markdown lines (a hard line
+    break after each); ``opening_hours`` and ``opening_hours_lines`` likewise.
+    Every name is always there ("" when not filled in), so a page never shows
+    a raw placeholder.
+    """
+    contact = settings.get("TOWN_CONTACT") if isinstance(settings.get("TOWN_CONTACT"),
+                                                          dict) else {}
+    privacy = settings.get("TOWN_PRIVACY") if isinstance(settings.get("TOWN_PRIVACY"),
+                                                          dict) else {}
+    identity = town(settings)
+    address = [str(line) for line in contact.get("address") or []]
+    hours = [str(line) for line in contact.get("opening_hours") or []]
+    return {
+        "town.name": identity.name,
+        "town.organisation": identity.organisation,
+        "site.name": str(settings.get("SITENAME") or ""),
+        "site.url": str(settings.get("SITEURL") or settings.get("TOWN_PUBLIC_URL") or ""),
+        "contact.address": ", ".join(address),
+        "contact.address_lines": "  \n".join(address),
+        "contact.phone": str(contact.get("phone") or ""),
+        "contact.email": identity.email,
+        "contact.opening_hours": "; ".join(hours),
+        "contact.opening_hours_lines": "  \n".join(hours),
+        "privacy.officer": str(privacy.get("officer") or ""),
+        "privacy.officer_email": str(privacy.get("officer_email") or ""),
+    }
+
+
+def fill(text: str, values: dict[str, str]) -> str:
+    """``text`` with every known placeholder replaced (unknown ones stay)."""
+    return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from dorpsplein_kit import declared
+from dorpsplein_kit import declared, facts
 from pelican.utils import slugify
 
 MARKDOWN = {".md", ".markdown", ".mdown", ".mkd"}
@@ -43,6 +43,8 @@ IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)(?:\s+\"[^\"]*\")?\)"
 HTML_IMAGE = re.compile(r"<img\b(?P<attrs>[^>]*)>", re.I)
 LINK = re.compile(r"(?<!!)\[[^\]]*\]\((?P<target>\{(?:filename|static|attach)\}[^)\s#]+)")
 TAG = re.compile(r"<\s*/?\s*[A-Za-z][^>]*>")
+# Anything that looks like a placeholder, {{ town.name }}, right or not.
+ANY_PLACEHOLDER = re.compile(r"\{\{\s*(?P<name>[^{}]*?)\s*\}\}")
 # A link written as an address on this site: [text](/2026/x-of-mastodon/).
 SITE_LINK = re.compile(r"(?<!!)\[[^\]]*\]\((?P<target>/(?!/)[^)\s]*)")
 HTML_SITE_LINK = re.compile(r"<a\b[^>]*\bhref\s*=\s*[\"'](?P<target>/(?!/)[^\"']*)", re.I)
@@ -130,6 +132,8 @@ class Checker:
         self.known = KNOWN_KEYS | set(plugin_keys)
         self.findings: list[Finding] = []
         self.broken: set[Path] = set()
+        # The town's facts editors may write as {{ town.name }} (town.toml).
+        self.facts = sorted(facts(settings))
 
     # -- helpers ----------------------------------------------------------
     def show(self, path: Path) -> str:
@@ -242,6 +246,7 @@ class Checker:
         self.check_choices(doc)
         self.check_summary(doc)
         self.check_placeholders(doc)
+        self.check_town_facts(doc)
         self.check_tags(doc)
         self.check_body(doc)
         self.check_images(doc)
@@ -302,6 +307,21 @@ class Checker:
                 self.add(doc, doc.body_start + offset, "the first paragraph is still the "
                          "example text — replace it with the article's most important point.",
                          severity)
+
+    def check_town_facts(self, doc):
+        """Every {{ … }} must name one of the town's facts (town.toml)."""
+        lines = [(line, value) for value, line, _ in doc.meta.values()]
+        lines += [(doc.body_start + i, text) for i, text in enumerate(doc.body.splitlines())]
+        for number, text in lines:
+            for match in ANY_PLACEHOLDER.finditer(text):
+                name = match.group("name")
+                if name in self.facts:
+                    continue
+                close = difflib.get_close_matches(name.replace(" ", "."), self.facts, n=1)
+                hint = (f"write {{{{ {close[0]} }}}}" if close else
+                        "use one of: " + ", ".join(self.facts))
+                self.add(doc, number, f"'{match.group(0)}' is not one of the town's facts — "
+                         f"{hint} (the facts are in town.toml).")
 
     def check_summary(self, doc):
         if "summary" not in doc.meta:

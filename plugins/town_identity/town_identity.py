@@ -17,11 +17,12 @@ the stylesheet) is the ``design_tokens`` plugin's.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from urllib.parse import quote
 from xml.etree import ElementTree
 
-from dorpsplein_kit import image_size, merge, town
+from dorpsplein_kit import facts, image_size, merge, town
 from markupsafe import Markup
 from pelican import signals
 
@@ -39,6 +40,25 @@ def configure(pelican) -> None:
     )
     settings["TOWN_PALETTE"] = town(settings).palette
     settings["TOWN_SOCIAL_PROFILES"] = check_social(settings["TOWN_SOCIAL"])
+    use_placeholders(settings)
+
+
+def use_placeholders(settings) -> None:
+    """Let articles and pages say {{ town.name }} (placeholders.py).
+
+    Pelican's content cache does not know the facts went into the HTML, so
+    the cache lives in a folder named after them: a changed phone number in
+    town.toml reads every page again instead of showing the old one.
+    """
+    values = facts(settings)
+    markdown = settings.setdefault("MARKDOWN", {})
+    configs = markdown.setdefault("extension_configs", {})
+    configs["town_identity.placeholders:TownFacts"] = {"values": values}
+    if settings.get("CACHE_CONTENT") or settings.get("LOAD_CONTENT_CACHE"):
+        digest = hashlib.sha256(repr(sorted(values.items())).encode()).hexdigest()[:10]
+        base = str(settings.get("CACHE_PATH") or "cache").rstrip("/")
+        if not base.rsplit("/", 1)[-1].startswith("facts-"):
+            settings["CACHE_PATH"] = f"{base}/facts-{digest}"
 
 
 def logo_size(path: Path, height: int = 48) -> tuple[int, int]:
