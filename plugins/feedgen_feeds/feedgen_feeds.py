@@ -9,9 +9,25 @@ For all articles, each category and each tag, an Atom and an RSS 2.0 feed
 - content (``FEEDGEN_FEEDS_CONTENT``: full or summary) has every link and
   image made absolute; the article image is an enclosure;
 - each feed names its own address (``rel="self"``), the site, language,
-  icon and logo, and links a CSS stylesheet so that a feed opened in a
-  browser reads as a Dutch page (``feeds/style.css``, rendered from the
-  theme's ``feeds/style.css`` template with our gettext catalogue).
+  icon and logo.
+
+Opened in a browser, a feed reads as a small Dutch web page. Besides the
+Atom or RSS elements every feed carries a few elements in the XHTML
+namespace (prefix ``h``), written through feedgen's extension API
+(``BrowserPageExtension``, ``BrowserPageEntryExtension``): an ``h:title`` and
+a viewport ``h:meta`` (so a phone lays the page out at its own width, not at
+980 px), a header with the feed's title as ``h:h1``, the site's subtitle,
+three sentences on what a feed is and a link back to the feed's page on the
+site (the home page, or the theme or tag page), and in every entry an
+``h:h2`` with an ``h:a`` to the article. Browsers make these real HTML
+elements (a link is an HTMLAnchorElement: focusable, clickable), feed
+readers skip them as foreign markup (RFC 4287 §6; namespaced elements in
+RSS 2.0). The words come from the theme's ``feeds/browser.html`` through our
+gettext catalogue; ``feeds/style.css``, rendered from the theme's template
+with the town's palette and linked by an ``<?xml-stylesheet?>``
+instruction, hides the raw elements and lays the page out. No XSLT:
+Chromium shows a deprecation banner over XSLT pages and browsers are
+removing it.
 
 Context for templates (addresses relative to the site root)::
 
@@ -42,6 +58,9 @@ from .settings import merged
 
 MIME = {"atom": "application/atom+xml", "rss": "application/rss+xml"}
 STYLESHEET = "feeds/style.css"
+XHTML = "http://www.w3.org/1999/xhtml"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+VIEWPORT = "width=device-width, initial-scale=1"
 
 
 def site_path(kind: str, slug: str, feed_type: str) -> str:
@@ -77,6 +96,90 @@ class AtomLinksExtension(BaseEntryExtension):
 
     def extend_rss(self, item):
         return item
+
+
+def xhtml(tag: str, text: str | None = None, /, **attributes: str) -> etree._Element:
+    """An element in the XHTML namespace, written with the ``h`` prefix
+    (``class_`` for class, ``lang`` for xml:lang)."""
+    element = etree.Element(f"{{{XHTML}}}{tag}", nsmap={"h": XHTML})
+    for key, value in attributes.items():
+        element.set(XML_LANG if key == "lang" else key.rstrip("_"), value)
+    element.text = text
+    return element
+
+
+class BrowserPageExtension(BaseExtension):
+    """The feed-level XHTML elements a browser shows (feed readers skip them).
+
+    First in ``<feed>`` / ``<channel>``: ``h:title`` (the tab's title) and the
+    viewport ``h:meta``; after the feed's own elements, before the entries, an
+    ``h:header``: the feed title (``h:h1``), the subtitle, the intro
+    paragraphs and the link back to the feed's page on the site.
+    """
+
+    def __init__(self):
+        # Set by FeedsGenerator.build_feed: title, subtitle, intro (a list of
+        # sentences), home (absolute URL), home_text, lang.
+        self.page: dict | None = None
+
+    def extend_ns(self):
+        return {"h": XHTML}
+
+    def extend_atom(self, feed):
+        self.add(feed)
+        return feed
+
+    def extend_rss(self, feed):
+        self.add(feed.find("channel"))
+        return feed
+
+    def add(self, parent) -> None:
+        page = self.page
+        if not page:
+            return
+        parent.insert(0, xhtml("title", page["title"]))
+        parent.insert(1, xhtml("meta", name="viewport", content=VIEWPORT))
+        header = xhtml("header", lang=page["lang"])
+        header.append(xhtml("h1", page["title"]))
+        if page["subtitle"]:
+            header.append(xhtml("p", page["subtitle"], class_="feed-subtitle"))
+        intro = xhtml("div", class_="feed-intro")
+        intro.extend(xhtml("p", sentence) for sentence in page["intro"])
+        header.append(intro)
+        home = xhtml("p", class_="feed-home")
+        home.append(xhtml("a", page["home_text"], href=page["home"]))
+        header.append(home)
+        parent.append(header)
+
+
+class BrowserPageEntryExtension(BaseEntryExtension):
+    """The entry's title as a link to the article (``h:h2`` > ``h:a``), first in
+    the entry, for a browser; the plain Atom/RSS title stays for feed readers."""
+
+    def __init__(self):
+        self.heading: dict | None = None  # href, title, lang
+
+    def extend_atom(self, entry):
+        self.add(entry)
+        return entry
+
+    def extend_rss(self, item):
+        self.add(item)
+        return item
+
+    def add(self, entry) -> None:
+        if not self.heading:
+            return
+        heading = xhtml("h2", lang=self.heading["lang"])
+        heading.append(xhtml("a", self.heading["title"], href=self.heading["href"]))
+        entry.insert(0, heading)
+
+
+def plain(rendered) -> str:
+    """Plain text for lxml, which escapes it: a macro's output (Markup, already
+    escaped when autoescape is on) unescaped, whitespace collapsed."""
+    text = rendered.unescape() if isinstance(rendered, Markup) else str(rendered)
+    return " ".join(text.split())
 
 
 def striptags(html: str) -> str:
@@ -115,13 +218,16 @@ class FeedsGenerator(Generator):
     def titles(self):
         return self.env.get_template("feeds/titles.html").module
 
+    def browser_words(self):
+        return self.env.get_template("feeds/browser.html").module
+
     def generate_context(self) -> None:
         articles = sorted(self.context.get("articles", []), key=lambda a: a.date, reverse=True)
         settings = self.settings
         titles = self.titles()
         site = settings["SITENAME"]
         groups = [{"kind": "site", "slug": "", "name": site,
-                   "title": str(titles.site(site)).strip(), "articles": articles}]
+                   "title": plain(titles.site(site)), "articles": articles}]
         if settings["FEEDGEN_FEEDS_CATEGORIES"]:
             by_category: dict = {}
             for article in articles:
@@ -129,7 +235,7 @@ class FeedsGenerator(Generator):
             for category, items in sorted(by_category.items(), key=lambda kv: kv[0].name):
                 groups.append({"kind": "category", "slug": category.slug,
                                "name": category.name, "articles": items,
-                               "title": str(titles.category(site, category.name)).strip()})
+                               "title": plain(titles.category(site, category.name))})
         if settings["FEEDGEN_FEEDS_TAGS"]:
             by_tag: dict = {}
             for article in articles:
@@ -138,7 +244,7 @@ class FeedsGenerator(Generator):
             for tag, items in sorted(by_tag.items(), key=lambda kv: kv[0].name):
                 groups.append({"kind": "tag", "slug": tag.slug, "name": tag.name,
                                "articles": items,
-                               "title": str(titles.tag(site, tag.name)).strip()})
+                               "title": plain(titles.tag(site, tag.name))})
         for group in groups:
             group["feeds"] = [
                 {"type": kind, "mime": MIME[kind], "title": group["title"],
@@ -165,6 +271,7 @@ class FeedsGenerator(Generator):
         fg = FeedGenerator()
         fg.load_extension("dc", atom=False, rss=True)
         fg.register_extension("atomlinks", BaseExtension, AtomLinksExtension, rss=False)
+        fg.register_extension("browserpage", BrowserPageExtension, BrowserPageEntryExtension)
         fg.id(make_entry_id(settings["FEEDGEN_FEEDS_ID_NAMESPACE"], "feeds/" + group["kind"]
                             + "/" + group["slug"]))
         fg.title(group["title"])
@@ -172,7 +279,14 @@ class FeedsGenerator(Generator):
         fg.link(href=self.absolute(path), rel="self", type=MIME[feed_type])
         home = self.absolute(self._html_url(group))
         fg.link(href=home, rel="alternate", type="text/html")
-        fg.language(settings.get("SITE_LOCALE", "nl_BE").replace("_", "-"))
+        lang = settings.get("SITE_LOCALE", "nl_BE").replace("_", "-")
+        fg.language(lang)
+        words = self.browser_words()
+        fg.browserpage.page = {
+            "title": group["title"], "subtitle": plain(fg.subtitle()), "lang": lang,
+            "intro": [plain(line) for line in str(words.intro()).splitlines() if line.strip()],
+            "home": home, "home_text": plain(words.home_link(settings["SITENAME"])),
+        }
         fg.author({"name": settings.get("AUTHOR") or settings["SITENAME"]})
         logo = town(settings).logo
         if logo:
@@ -186,7 +300,7 @@ class FeedsGenerator(Generator):
             fg.updated(updated)
             fg.lastBuildDate(updated)
         for article in items:
-            self.add_entry(fg, article)
+            self.add_entry(fg, article, lang)
         xml = fg.atom_str(pretty=True) if feed_type == "atom" else fg.rss_str(pretty=True)
         href = posixpath.relpath(STYLESHEET, posixpath.dirname(path))
         declaration, _, rest = xml.partition(b"?>")
@@ -201,7 +315,7 @@ class FeedsGenerator(Generator):
             return article.category.url
         return next(t.url for t in article.tags if t.slug == group["slug"])
 
-    def add_entry(self, fg, article) -> None:
+    def add_entry(self, fg, article, lang: str) -> None:
         settings = self.settings
         url = self.absolute(article.url)
         entry = fg.add_entry(order="append")
@@ -235,6 +349,7 @@ class FeedsGenerator(Generator):
                 links.append({"href": self.absolute(image), "rel": "enclosure", "type": kind,
                               "length": size})
         entry.atomlinks.links = links
+        entry.browserpage.heading = {"href": url, "title": article.title, "lang": lang}
 
     def generate_output(self, writer) -> None:
         for group in self.groups:

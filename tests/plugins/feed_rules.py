@@ -28,6 +28,21 @@ RFC822 = re.compile(
 )
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
+# The children RFC 4287 (§4.1.1, §4.1.2) and RSS 2.0 define. Anything else must
+# be foreign markup / an extension element: in a namespace of its own (RFC 4287
+# §6; RSS 2.0: "elements not described on this page, only if those elements
+# are defined in a namespace").
+ATOM_FEED_CHILDREN = {"author", "category", "contributor", "generator", "icon", "id", "link",
+                      "logo", "rights", "subtitle", "title", "updated", "entry"}
+ATOM_ENTRY_CHILDREN = {"author", "category", "content", "contributor", "id", "link",
+                       "published", "rights", "source", "summary", "title", "updated"}
+RSS_CHANNEL_CHILDREN = {"title", "link", "description", "language", "copyright",
+                        "managingEditor", "webMaster", "pubDate", "lastBuildDate", "category",
+                        "generator", "docs", "cloud", "ttl", "image", "rating", "textInput",
+                        "skipHours", "skipDays", "item"}
+RSS_ITEM_CHILDREN = {"title", "link", "description", "author", "category", "comments",
+                     "enclosure", "guid", "pubDate", "source"}
+
 
 def _absolute(iri: str) -> bool:
     parts = urlsplit(iri or "")
@@ -38,6 +53,20 @@ def _absolute(iri: str) -> bool:
 
 def _texts(parent, tag):
     return [el for el in parent if el.tag == tag]
+
+
+def _unknown_children(parent, own_namespace: str | None, known: set[str], where: str) -> list:
+    """Children that are neither the format's own elements nor namespaced extensions."""
+    problems = []
+    for child in parent:
+        if not isinstance(child.tag, str):  # comments, processing instructions
+            continue
+        name = etree.QName(child)
+        if name.namespace == own_namespace and name.localname not in known:
+            problems.append(f"{where}: <{name.localname}> is not an element of this format")
+        elif name.namespace is None and own_namespace is not None:
+            problems.append(f"{where}: <{name.localname}> has no namespace")
+    return problems
 
 
 # Over 60 lines on purpose: the checklist of RFC 4287's rules, read top to
@@ -88,6 +117,7 @@ def atom_problems(xml: bytes) -> list[str]:
                 problems.append(f"{where}: enclosure link without type and length")
         return alternates
 
+    problems += _unknown_children(root, ATOM, ATOM_FEED_CHILDREN, "feed")
     feed_id = single(root, "id", "feed")
     if feed_id is not None and not _absolute(feed_id.text or ""):
         problems.append(f"feed: id {feed_id.text!r} is not an absolute IRI")
@@ -107,6 +137,7 @@ def atom_problems(xml: bytes) -> list[str]:
     ids = set()
     for number, entry in enumerate(_texts(root, A + "entry"), start=1):
         where = f"entry {number}"
+        problems += _unknown_children(entry, ATOM, ATOM_ENTRY_CHILDREN, where)
         entry_id = single(entry, "id", where)
         if entry_id is not None:
             if not _absolute(entry_id.text or ""):
@@ -144,6 +175,7 @@ def rss_problems(xml: bytes) -> list[str]:
     if len(channels) != 1:
         return ["rss must have exactly one channel"]
     channel = channels[0]
+    problems += _unknown_children(channel, None, RSS_CHANNEL_CHILDREN, "channel")
     for name in ("title", "link", "description"):
         if channel.find(name) is None or not (channel.findtext(name) or "").strip():
             problems.append(f"channel: <{name}> is missing or empty")
@@ -169,6 +201,7 @@ def rss_problems(xml: bytes) -> list[str]:
     guids = set()
     for number, item in enumerate(channel.findall("item"), start=1):
         where = f"item {number}"
+        problems += _unknown_children(item, None, RSS_ITEM_CHILDREN, where)
         if not (item.findtext("title") or item.findtext("description")):
             problems.append(f"{where}: needs a title or a description")
         link = item.findtext("link")

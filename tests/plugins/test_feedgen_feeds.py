@@ -10,12 +10,23 @@ from urllib.parse import urlsplit
 import feedparser
 import pytest
 from bs4 import BeautifulSoup
-from feed_rules import atom_problems, rss_problems
+from feed_rules import ATOM, atom_problems, rss_problems
+from lxml import etree
 from stop_lines import stop_line
 
 pytestmark = pytest.mark.slow
 
 PREVIEW = "http://127.0.0.1:8000"
+XHTML = "http://www.w3.org/1999/xhtml"
+H = f"{{{XHTML}}}"
+A = f"{{{ATOM}}}"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+INTRO = [  # the Dutch catalogue's words, as a reader sees them
+    "Dit is een nieuwsfeed: een lijst met de nieuwste artikels, die een feedlezer (zoals "
+    "Feeder, NetNewsWire, Thunderbird of Inoreader) voor je in de gaten houdt.",
+    "Wil je hem volgen? Kopieer het adres van deze pagina uit de adresbalk naar je feedlezer.",
+    "De artikels zelf lees je op de website.",
+]
 
 
 def feed_files(site) -> list[Path]:
@@ -44,7 +55,10 @@ def expected_feeds(site) -> set[str]:
 def test_every_feed_exists_and_nothing_else_writes_feeds(sample_site):
     written = {p.relative_to(sample_site.output).as_posix() for p in feed_files(sample_site)}
     assert written == expected_feeds(sample_site)
-    stray = [p for p in sample_site.output.rglob("*.xml") if "feeds" not in p.parts]
+    # Other XML (a sitemap) may exist; no feed outside feeds/.
+    feed_roots = (A + "feed", "rss", "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}RDF")
+    stray = [p for p in sample_site.output.rglob("*.xml") if "feeds" not in p.parts
+             and etree.parse(str(p)).getroot().tag in feed_roots]
     assert stray == [], "Pelican's own feed writer is on"
     for path in feed_files(sample_site):
         parsed = feedparser.parse(path.read_bytes())
@@ -86,6 +100,136 @@ def test_site_feed_matches_the_articles(sample_site, kind):
         assert doc.select_one(".breadcrumbs li:nth-of-type(2) a").get_text() in terms
         assert {a.get_text() for a in doc.select(".tag-list a.tag")} <= terms
         assert entry.summary.strip() and "<" not in entry.summary
+
+
+def page_of_feed(relative: str) -> str:
+    """The site page a feed belongs to, from the feed's own address."""
+    parts = relative.split("/")
+    if len(parts) == 2:  # feeds/atom.xml
+        return "/"
+    return f"/{parts[1]}/{parts[2].split('.')[0]}/"  # feeds/thema/<slug>.atom.xml
+
+
+def text_of(element) -> str:
+    return " ".join("".join(element.itertext()).split())
+
+
+def browser_parts(data: bytes) -> dict:
+    """What a feed holds for a browser: its XHTML elements, read with lxml."""
+    root = etree.fromstring(data)
+    atom = root.tag == A + "feed"
+    parent = root if atom else root.find("channel")
+    entries = parent.findall(A + "entry") if atom else parent.findall("item")
+    return {
+        "parent": parent,
+        "title": parent.findtext(A + "title" if atom else "title"),
+        "entries": [
+            {"element": entry,
+             "title": entry.findtext(A + "title" if atom else "title"),
+             "link": (entry.find(A + "link[@rel='alternate']").get("href") if atom
+                      else entry.findtext("link"))}
+            for entry in entries
+        ],
+    }
+
+
+def test_every_feed_carries_a_page_for_browsers(sample_site):
+    """Viewport, title, intro, a link to the feed's page, a linked title per entry."""
+    checked = 0
+    for path in feed_files(sample_site):
+        relative = path.relative_to(sample_site.output).as_posix()
+        feed = browser_parts(path.read_bytes())
+        parent = feed["parent"]
+        children = [child.tag for child in parent]
+        assert children[:2] == [H + "title", H + "meta"], relative
+        assert parent.findtext(H + "title") == feed["title"]
+        assert parent.find(H + "meta").attrib == {
+            "name": "viewport", "content": "width=device-width, initial-scale=1"}
+        [header] = parent.findall(H + "header")
+        assert header.get(XML_LANG) == "nl-BE"
+        assert header.findtext(H + "h1") == feed["title"]
+        intro = header.find(H + "div[@class='feed-intro']")
+        assert [text_of(p) for p in intro.findall(H + "p")] == INTRO, relative
+        [home] = header.iter(H + "a")
+        page = page_of_feed(relative)
+        assert home.get("href") == PREVIEW + page, relative
+        assert text_of(home) == "Naar de website van Lindeveld in gesprek"
+        assert sample_site.path(page).is_file(), f"{relative}: {page} does not exist"
+        assert feed["entries"], relative
+        for entry in feed["entries"]:
+            element = entry["element"]
+            [link] = element.iter(H + "a")
+            assert element[0].tag == H + "h2" and link.getparent() is element[0], relative
+            assert link.get("href") == entry["link"], relative
+            assert text_of(link) == entry["title"], relative
+            assert element[0].get(XML_LANG) == "nl-BE"
+        # Only the header and the entries' headings: nothing else for browsers.
+        assert len(list(parent.iter(H + "*"))) == len(list(header.iter())) + 2 + sum(
+            len(list(e["element"].iter(H + "*"))) for e in feed["entries"])
+        checked += 1
+    assert checked == len(expected_feeds(sample_site))
+
+
+def test_site_feed_headings_link_the_articles_in_order(sample_site):
+    for kind in ("atom", "rss"):
+        feed = browser_parts((sample_site.output / "feeds" / f"{kind}.xml").read_bytes())
+        headings = [next(e["element"].iter(H + "a")) for e in feed["entries"]]
+        articles = articles_of(sample_site)
+        assert [a.get("href") for a in headings] == [PREVIEW + url for url in articles]
+        assert [text_of(a) for a in headings] == [d.h1.get_text() for d in articles.values()]
+
+
+def without_xhtml(data: bytes) -> bytes:
+    root = etree.fromstring(data)
+    found = [el for el in root.iter(H + "*") if not el.getparent().tag.startswith(H)]
+    assert found, "no XHTML elements to strip"
+    for element in found:
+        element.getparent().remove(element)
+    return etree.tostring(root, xml_declaration=True, encoding="utf-8")
+
+
+def readers_view(parsed) -> tuple[dict, list[dict]]:
+    """What a feed reader gets from feedparser, minus the xhtml_* keys it adds
+    for the (to it unknown) XHTML elements."""
+    def keep(mapping):
+        return {k: v for k, v in mapping.items() if not k.startswith("xhtml_")}
+
+    return keep(parsed.feed), [keep(entry) for entry in parsed.entries]
+
+
+def test_browser_elements_change_nothing_a_feed_reader_reads(sample_site):
+    """feedparser reads every feed without complaint and gets the same title,
+    links, ids, summaries, content and dates as from the feed without the
+    XHTML elements; those only add xhtml_* keys beside them."""
+    for path in feed_files(sample_site):
+        data = path.read_bytes()
+        parsed = feedparser.parse(data)
+        assert parsed.bozo is False, f"{path.name}: {parsed.get('bozo_exception')}"
+        bare = feedparser.parse(without_xhtml(data))
+        assert bare.bozo is False
+        feed, entries = readers_view(parsed)
+        assert feed == dict(bare.feed), path.name
+        assert entries == [dict(e) for e in bare.entries], path.name
+        added = set(parsed.feed) - set(bare.feed)
+        for entry, plain in zip(parsed.entries, bare.entries, strict=True):
+            added |= set(entry) - set(plain)
+            assert (entry.title, entry.link, entry.id, entry.summary) == (
+                plain.title, plain.link, plain.id, plain.summary)
+            assert entry.title_detail.type == "text/plain"
+        assert added and all(k.startswith("xhtml_") for k in added), added
+
+
+def test_feed_words_are_written_once_escaped(build_site):
+    site = build_site(SITENAME="Dorp & <Co>", SITESUBTITLE="Wij & jij")
+    data = (site.output / "feeds" / "atom.xml").read_bytes()
+    assert atom_problems(data) == []
+    parsed = feedparser.parse(data)
+    assert parsed.feed.title == "Dorp & <Co> — alle artikels"
+    assert parsed.feed.subtitle == "Wij & jij"
+    header = browser_parts(data)["parent"].find(H + "header")
+    assert header.findtext(H + "h1") == "Dorp & <Co> — alle artikels"
+    assert header.findtext(H + "p[@class='feed-subtitle']") == "Wij & jij"
+    assert text_of(next(header.iter(H + "a"))) == "Naar de website van Dorp & <Co>"
 
 
 def test_dates_carry_the_brussels_offset(sample_site):
@@ -189,6 +333,8 @@ def test_special_characters_survive_intact(build_site, content_copy):
         assert parsed.bozo is False
         [entry] = parsed.entries
         assert entry.title == title
+        [heading] = browser_parts(data)["entries"][0]["element"].iter(H + "a")
+        assert text_of(heading) == title
         assert entry.summary == "Een test met é & < en 🎉."
         body = entry.content[0].value if kind == "atom" else entry.content[0].value
         assert "é, &amp; en &lt; en" in body and "🌳" in body
@@ -211,6 +357,10 @@ def test_a_feed_in_a_browser_wears_the_towns_colours(build_site):
     for colour in (palette["brand"], palette["brand_tint"], palette["brand_on_dark"]):
         assert colour in css
     assert "#1d5c3a" not in css
+    # The intro is real text in the feed, not CSS generated content (which
+    # screen readers read unreliably).
+    assert "::before" not in css and "content:" not in css
+    assert '@namespace h url("http://www.w3.org/1999/xhtml");' in css
 
 
 @pytest.mark.parametrize(
