@@ -30,6 +30,7 @@ import hashlib
 import html
 import re
 from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
 
 from dorpsplein_kit import (
     Contract,
@@ -105,6 +106,10 @@ class Images:
         site = self.settings.get("SITEURL") or ""
         if site and path.startswith(site):
             path = path[len(site):]
+        # "/blog/images/x.jpg" once site_links put the sub-path in front.
+        base = urlsplit(site).path.rstrip("/")
+        if base and path.startswith(base + "/"):
+            path = path[len(base):]
         if path.startswith("/"):
             candidate = self.content / path.lstrip("/")
         else:

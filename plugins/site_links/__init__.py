@@ -1,0 +1,3 @@
+from .site_links import CONTRACT, register
+
+__all__ = ["CONTRACT", "register"]
