@@ -48,8 +48,9 @@ ANY_PLACEHOLDER = re.compile(r"\{\{\s*(?P<name>[^{}]*?)\s*\}\}")
 # A link written as an address on this site: [text](/2026/x-of-mastodon/).
 SITE_LINK = re.compile(r"(?<!!)\[[^\]]*\]\((?P<target>/(?!/)[^)\s]*)")
 HTML_SITE_LINK = re.compile(r"<a\b[^>]*\bhref\s*=\s*[\"'](?P<target>/(?!/)[^\"']*)", re.I)
-# Folders the build writes itself (feeds, the theme's files, the search index).
-GENERATED = ("feeds/", "theme/", "pagefind/")
+# What the build writes itself (feeds, the theme's files, the search index,
+# the sitemap and robots.txt).
+GENERATED = ("feeds/", "theme/", "pagefind/", "sitemap.xml", "robots.txt")
 
 # The texts `invoke new` writes for the editor to replace (dorpsplein/editor.py
 # writes them from here, so the check and the template never drift apart).

@@ -75,10 +75,30 @@ SERVER_DEFAULTS = {
 }
 
 
+# Where the web server hands the comment server its requests, under the
+# site's own address (deploy/nginx, deploy/apache: the /comments/ location).
+COMMENTS_PATH = "/comments"
+
+# The comment server the local preview starts (`invoke serve`), for a site
+# without SITEURL.
+PREVIEW_COMMENTS_URL = "http://127.0.0.1:8080"
+
+
+def default_url(settings: dict) -> str:
+    """ISSO_COMMENTS_URL when it is not set: COMMENTS_PATH under SITEURL's own
+    path (SITEURL "https://example.org/blog" gives "/blog/comments"; at a
+    host's root "/comments"), or the preview's comment server without SITEURL."""
+    site = str(settings.get("SITEURL") or "")
+    if not site:
+        return PREVIEW_COMMENTS_URL
+    return urlsplit(site).path.rstrip("/") + COMMENTS_PATH
+
+
 def _url(name: str, url, settings: dict) -> str:
-    parts = urlsplit(str(url or ""))
-    if not url or not (parts.scheme in ("http", "https") and parts.netloc or
-                       str(url).startswith("/")):
+    if url is None or url == "":
+        return default_url(settings)
+    parts = urlsplit(str(url))
+    if not (parts.scheme in ("http", "https") and parts.netloc or str(url).startswith("/")):
         raise fail(name, url, "is not an address: write the comment server's URL, such as "
                    "'http://127.0.0.1:8080' or '/comments',")
     return str(url).rstrip("/")
@@ -111,7 +131,9 @@ def _server(name: str, server, settings: dict) -> dict:
 SETTINGS = (
     # Where the browser reaches the comment server: an absolute URL, or a
     # path on the site itself such as "/comments" behind a reverse proxy.
-    Setting("ISSO_COMMENTS_URL", "http://127.0.0.1:8080", _url),
+    # None or "": default_url (the site's own path + /comments; the preview's
+    # server without SITEURL).
+    Setting("ISSO_COMMENTS_URL", None, _url),
     # State of an article's thread when its front matter says nothing.
     Setting("ISSO_COMMENTS_DEFAULT", "open",
             one_of(STATES, "is not a comment state: write 'open', 'closed' or 'off'")),

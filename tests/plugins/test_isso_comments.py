@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import isso
 import pytest
+from isso_comments.settings import merged as merge_settings
 from stop_lines import stop_line
 
 from dorpsplein.build import BuildFailed
@@ -113,7 +114,32 @@ def test_thread_id_survives_a_change_of_siteurl(build_site):
     site = build_site(settings_file="publishconf.py", SITEURL="https://www.lindeveld.be/blog")
     doc = site.html("/2026/x-of-mastodon/")
     assert doc.select_one("#isso-thread")["data-isso-id"] == "/2026/x-of-mastodon/"
-    assert loader(doc)["data-isso"] == "/comments"
+    # The comment server follows the site's path by default (deploy/: /comments/).
+    assert loader(doc)["data-isso"] == "/blog/comments"
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        ({"SITEURL": "https://www.lindeveld.be/blog"}, "/blog/comments"),
+        ({"SITEURL": "https://www.lindeveld.be/blog/"}, "/blog/comments"),
+        ({"SITEURL": "https://www.lindeveld.be/gemeente/blog"}, "/gemeente/blog/comments"),
+        ({"SITEURL": "https://blog.lindeveld.be"}, "/comments"),
+        ({"SITEURL": "https://blog.lindeveld.be/"}, "/comments"),
+        ({"SITEURL": ""}, "http://127.0.0.1:8080"),  # the preview's comment server
+        ({}, "http://127.0.0.1:8080"),
+    ],
+)
+def test_the_default_comment_url_follows_the_site_path(settings, expected):
+    for unset in ({}, {"ISSO_COMMENTS_URL": None}, {"ISSO_COMMENTS_URL": ""}):
+        merged = {**settings, **unset}
+        merge_settings(merged)
+        assert merged["ISSO_COMMENTS_URL"] == expected, unset
+    # A town's own address always wins, also a root path under a sub-path site.
+    for own in ("https://reacties.lindeveld.be", "/comments", "/reacties/"):
+        merged = {**settings, "ISSO_COMMENTS_URL": own}
+        merge_settings(merged)
+        assert merged["ISSO_COMMENTS_URL"] == own.rstrip("/")
 
 
 def _article(content, name, extra=""):

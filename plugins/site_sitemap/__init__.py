@@ -1,0 +1,3 @@
+from .site_sitemap import CONTRACT, register
+
+__all__ = ["CONTRACT", "register"]
