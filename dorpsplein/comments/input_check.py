@@ -142,10 +142,16 @@ def clean_new(data, require_author: bool, require_email: bool) -> dict:
 def clean_edit(data, require_author: bool) -> dict:
     if not isinstance(data, dict):
         raise _invalid("een reactie is een JSON-object")
-    clean = {"text": _text(data.get("text")), "author": _string(data.get("author"), "author"),
-             "website": _website(data.get("website"))}
-    if require_author and clean["author"] is None:
-        raise Refusal("author-required")
+    # Isso's own client sends only the new text: the name and website stay as
+    # they were. Only what is sent is passed on (a missing field would
+    # otherwise be stored as empty), and a name, when sent, may not be empty.
+    clean = {"text": _text(data.get("text"))}
+    if "author" in data:
+        clean["author"] = _string(data.get("author"), "author")
+        if require_author and clean["author"] is None:
+            raise Refusal("author-required")
+    if "website" in data:
+        clean["website"] = _website(data.get("website"))
     return clean
 
 

@@ -215,3 +215,19 @@ def test_no_spelling_reaches_the_admin_page_without_a_session(server, method, pa
                  "X-Script-Name": "/comments"})
     assert not admin_content(body), (method, path, status)
     assert status in (308, 400, 401, 403, 404, 405, 429), (method, path, status, body)
+
+
+def test_an_edit_with_only_the_text_keeps_the_name_and_an_empty_name_is_refused(server):
+    """Isso's own client saves an edit as {"text"} alone: the name and website stay."""
+    created, cookie = _post_with_cookie(server, OPEN, {"text": "Eerste versie",
+                                                       "author": "An",
+                                                       "website": "https://an.example"})
+    status, answer = server.request("PUT", f"/id/{created['id']}",
+                                    {"text": "Tweede versie", "author": "  "},
+                                    client_ip=citizen(), headers={"Cookie": cookie})
+    assert status == 400 and answer["reason"] == "author-required", answer
+    status, answer = server.request("PUT", f"/id/{created['id']}", {"text": "Tweede versie"},
+                                    client_ip=citizen(), headers={"Cookie": cookie})
+    assert status == 200, answer
+    assert "Tweede versie" in answer["text"]
+    assert answer["author"] == "An" and answer["website"] == "https://an.example"

@@ -136,7 +136,8 @@ def thread_counts(page):
     return page.evaluate("""() => ({
         postboxes: document.querySelectorAll('#isso-thread > .isso-postbox').length,
         roots: document.querySelectorAll('#isso-root').length,
-        headings: document.querySelectorAll('h4.isso-thread-heading').length,
+        headings: document.querySelectorAll('h3.isso-thread-heading').length,
+        isso_headings: document.querySelectorAll('h4.isso-thread-heading').length,
         comments: document.querySelectorAll('#isso-root .isso-comment').length,
         ids: [...document.querySelectorAll('#reacties [id]')].map(e => e.id),
     })""")
@@ -205,6 +206,7 @@ def test_a_thread_that_does_not_arrive_says_so_and_a_retry_loads_it_once(
         assert reply.locator(".isso-textarea").input_value() == "Een half getypt antwoord"
         assert after == before
         assert after["postboxes"] == 1 and after["roots"] == 1 and after["headings"] == 1
+        assert after["isso_headings"] == 0
         assert len(after["ids"]) == len(set(after["ids"])), "duplicate ids"
         assert page.locator("#reacties-status").inner_text() == ""
     finally:
@@ -249,6 +251,7 @@ def test_an_unreachable_comment_server_is_said_at_once_and_retry_works(
         page.wait_for_timeout(300)
         counts = thread_counts(page)
         assert counts["postboxes"] == 1 and counts["roots"] == 1 and counts["headings"] == 1
+        assert counts["isso_headings"] == 0
         assert not retry.is_visible()
     finally:
         context.close()
@@ -365,6 +368,9 @@ def test_a_thread_closed_after_the_build_says_so(browser, served_site, sample_si
         votes = page.locator(f"#isso-{seeded} > .isso-text-wrapper .isso-votes")
         votes.wait_for(state="attached")
         votes_before = votes.text_content()
+        useful = page.locator(f"#isso-{seeded} > .isso-text-wrapper .comments__vote--up")
+        useful.filter(has_text="Nuttig (0)").wait_for()
+        useful_before = useful.inner_text()
         text = "Ik wil nog iets kwijt over de kanaalaanpak."
         data = json.loads(original)
         assert data["threads"][CLOSING]["state"] == "open"
@@ -379,13 +385,14 @@ def test_a_thread_closed_after_the_build_says_so(browser, served_site, sample_si
         assert page.locator("#isso-thread > .isso-postbox .isso-textarea").input_value() == text
 
         # A vote on that thread is refused too; the comment says so.
-        page.locator(f"#isso-{seeded} > .isso-text-wrapper .isso-upvote").click()
+        useful.click()
         said = page.locator(f"#isso-{seeded} > .isso-text-wrapper > .comments__message")
         said.filter(has_text="afgesloten").wait_for()
         assert said.inner_text() == "Reageren op dit artikel is intussen afgesloten."
         assert_announced(said)
         page.wait_for_timeout(200)
         assert votes.text_content() == votes_before
+        assert useful.inner_text() == useful_before
     finally:
         threads_file.write_text(original, encoding="utf-8")
         context.close()

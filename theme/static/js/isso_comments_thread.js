@@ -17,6 +17,12 @@
  *   data-load-timeout    ms before "could not be loaded" + a retry button
  *                        when the thread has not arrived (read at each try).
  *
+ * It also reworks what Isso draws, as it draws it (a MutationObserver):
+ * a visible label on each comment box, the thread's heading as an h3 under
+ * our h2, date tooltips in the page's language, and votes, edit, save and
+ * cancel as real buttons ("Nuttig (3)": data-label-useful[-count],
+ * data-label-not-useful[-count], {n} filled in).
+ *
  * Before Isso starts (and before each reply box), the name, e-mail and
  * website Isso remembers in localStorage are checked: Isso writes them into
  * its form's HTML unescaped, so characters that could end the attribute are
@@ -93,22 +99,13 @@
 
   /* ---- Accessible names, message areas, limits --------------------------- */
 
+  // A textarea without a visible label (the one Isso puts in a comment being
+  // edited) is named by aria-label; the forms' textareas get a visible one.
   function label(root) {
-    var pairs = [
-      [".isso-textarea", "data-label-text"],
-      [".isso-upvote", "data-label-upvote"],
-      [".isso-downvote", "data-label-downvote"]
-    ];
-    pairs.forEach(function (pair) {
-      root.querySelectorAll(pair[0]).forEach(function (el) {
-        if (!el.hasAttribute("aria-label")) {
-          el.setAttribute("aria-label", me.getAttribute(pair[1]));
-        }
-      });
-    });
-    root.querySelectorAll(".isso-upvote svg, .isso-downvote svg").forEach(function (svg) {
-      svg.setAttribute("aria-hidden", "true");
-      svg.setAttribute("focusable", "false");
+    root.querySelectorAll(".isso-textarea").forEach(function (area) {
+      if (!area.labels.length && !area.hasAttribute("aria-label")) {
+        area.setAttribute("aria-label", me.getAttribute("data-label-text"));
+      }
     });
   }
 
@@ -123,13 +120,22 @@
   }
 
   function decorate() {
-    label(thread);
     // Each form gets its (empty) alert area below its buttons before anything
     // can go wrong, so screen readers know it when a sentence arrives.
     thread.querySelectorAll(".isso-postbox").forEach(function (box) {
       if (box.dorpspleinMessage) { return; }
       box.dorpspleinMessage = newMessage();
       box.appendChild(box.dorpspleinMessage);
+      // A visible label above the comment box, like the other fields.
+      var area = box.querySelector(".isso-textarea");
+      if (area && !area.id) {
+        area.id = "isso-postbox-text";
+        var name = document.createElement("label");
+        name.className = "comments__label";
+        name.htmlFor = area.id;
+        name.textContent = me.getAttribute("data-label-text");
+        area.parentNode.insertBefore(name, area);
+      }
       // Isso gives every reply form the main form's ids: its labels would
       // name the main form's fields. Each reply form gets ids of its own.
       if (box.parentNode !== thread) {
@@ -141,6 +147,7 @@
         });
       }
     });
+    label(thread);
     if (maxLength > 0) {
       thread.querySelectorAll(".isso-textarea").forEach(function (area) {
         if (!area.dorpspleinMaxLength) {
@@ -148,6 +155,197 @@
           area.setAttribute("maxlength", String(maxLength));
         }
       });
+    }
+    promoteHeading();
+    dutchTimes();
+    thread.querySelectorAll(".isso-comment-footer").forEach(actions);
+  }
+
+  /* ---- The thread's heading: h3 under our h2 ----------------------------- */
+
+  // Isso adds an h4 ("3 reacties") under our h2 "Reacties". It is replaced by
+  // an h3 with the same class and text; Isso keeps writing the count into its
+  // own (now detached) h4, so that text is mirrored into the h3. A second
+  // init() adds a new h4: the one h3 takes its place and follows it instead.
+  var heading = null;
+  var headingWatch = null;
+
+  function promoteHeading() {
+    thread.querySelectorAll("h4.isso-thread-heading").forEach(function (old) {
+      if (!heading) { heading = document.createElement("h3"); }
+      heading.className = old.className;
+      var mirror = function () {
+        if (heading.textContent !== old.textContent) { heading.textContent = old.textContent; }
+      };
+      mirror();
+      old.parentNode.replaceChild(heading, old);
+      if (headingWatch) { headingWatch.disconnect(); }
+      headingWatch = new MutationObserver(mirror);
+      headingWatch.observe(old, { childList: true, characterData: true, subtree: true });
+    });
+  }
+
+  /* ---- Dates in the reader's language ------------------------------------ */
+
+  // Isso's <time> carries an English tooltip ("Fri Nov 27 2026 10:15:00
+  // GMT+0100"); it gets the date in the page's language instead, e.g.
+  // "vrijdag 27 november 2026 om 10:15". The visible "2 uur geleden" is Isso's.
+  var dateFormat = null;
+  try {
+    dateFormat = new Intl.DateTimeFormat(document.documentElement.lang || lang, {
+      weekday: "long", day: "numeric", month: "long", year: "numeric",
+      hour: "2-digit", minute: "2-digit"
+    });
+  } catch (e) { dateFormat = null; }
+
+  function dutchTimes() {
+    if (!dateFormat) { return; }
+    thread.querySelectorAll("time[datetime]").forEach(function (time) {
+      var stamp = time.getAttribute("datetime");
+      if (time.dorpspleinStamp === stamp) { return; }
+      var date = new Date(stamp);
+      if (isNaN(date.getTime())) { return; }
+      time.dorpspleinStamp = stamp;
+      time.title = dateFormat.format(date);
+    });
+  }
+
+  /* ---- Votes, edit, save and cancel as real buttons ---------------------- */
+
+  // Isso draws these actions as <a href="#"> with its click handlers on them
+  // (a chevron without words for a vote, "Opslaan" as a small link). Each
+  // gets a real <button> beside it that clicks it; the link itself is hidden.
+  // Vote buttons say what they do and how many agreed: "Nuttig (3)", "Niet
+  // nuttig (1)", from the likes and dislikes in Isso's answers (Isso itself
+  // only shows their difference). While a comment is edited, its save and
+  // cancel buttons stand in a row under the text box.
+  var ACTIONS = [["isso-upvote", "up"], ["isso-downvote", "down"],
+    ["isso-edit", "edit"], ["isso-cancel", "cancel"]];
+  var counts = {};          // comment id -> {likes, dislikes}, from Isso's answers
+
+  function remember(node) {
+    if (!node || typeof node !== "object") { return; }
+    if (typeof node.id === "number" && typeof node.likes === "number" &&
+        typeof node.dislikes === "number") {
+      counts[node.id] = { likes: node.likes, dislikes: node.dislikes };
+    }
+    if (Array.isArray(node.replies)) { node.replies.forEach(remember); }
+  }
+
+  function rememberVotes(xhr, info) {
+    var body;
+    try { body = JSON.parse(xhr.responseText); } catch (e) { return; }
+    var vote = /^\/id\/(\d+)\/(like|dislike)(\/|\?|$)/.exec(info.path);
+    if (vote) {
+      if (body && typeof body.likes === "number" && typeof body.dislikes === "number") {
+        counts[vote[1]] = { likes: body.likes, dislikes: body.dislikes };
+      }
+    } else {
+      remember(body);
+    }
+    thread.querySelectorAll(".isso-comment-footer").forEach(actions);
+  }
+
+  function voteWords(button, anchor, kind, id) {
+    if (!button.dorpspleinWords) {
+      var chevron = anchor.querySelector("svg");
+      if (chevron) {
+        chevron = chevron.cloneNode(true);
+        chevron.setAttribute("aria-hidden", "true");
+        chevron.setAttribute("focusable", "false");
+        button.appendChild(chevron);
+      }
+      button.dorpspleinWords = button.appendChild(document.createElement("span"));
+    }
+    var key = kind === "up" ? "useful" : "not-useful";
+    var known = counts.hasOwnProperty(id) ? counts[id] : null;
+    var words = known
+      ? me.getAttribute("data-label-" + key + "-count")
+        .replace("{n}", number(known[kind === "up" ? "likes" : "dislikes"]))
+      : me.getAttribute("data-label-" + key);
+    if (button.dorpspleinWords.textContent !== words) {
+      button.dorpspleinWords.textContent = words;
+    }
+    return known !== null;
+  }
+
+  function place(button, parent, before) {
+    if (button.parentNode !== parent || button.nextSibling !== before) {
+      parent.insertBefore(button, before);
+    }
+  }
+
+  function actions(footer) {
+    var wrapper = footer.parentNode;
+    var comment = wrapper && wrapper.parentNode;
+    if (!comment || !comment.classList.contains("isso-comment")) { return; }
+    var id = comment.id.replace(/^isso-/, "");
+    var active = document.activeElement;
+    var editing = footer.querySelector(":scope > a.isso-cancel") !== null;
+    var row = wrapper.dorpspleinEditRow;
+    if (editing) {
+      if (!row) {
+        row = wrapper.dorpspleinEditRow = document.createElement("p");
+        row.className = "comments__edit-actions";
+      }
+      place(row, wrapper, footer);
+    }
+    var lost = null;
+    wrapper.querySelectorAll(":scope > .isso-comment-footer > .comments__action," +
+      " :scope > .comments__edit-actions > .comments__action").forEach(function (button) {
+      if (button.dorpspleinAnchor.parentNode !== footer) {
+        if (button === active) { lost = button; }
+        button.remove();
+      }
+    });
+    var counted = false;
+    ACTIONS.forEach(function (pair) {
+      var anchor = footer.querySelector(":scope > a." + pair[0]);
+      if (!anchor) { return; }
+      var kind = pair[1];
+      var button = anchor.dorpspleinButton;
+      if (!button) {
+        button = anchor.dorpspleinButton = document.createElement("button");
+        button.type = "button";
+        button.className = "comments__action comments__" + (kind === "up" || kind === "down"
+          ? "vote comments__vote--" + kind : kind);
+        button.dorpspleinAnchor = anchor;
+        button.addEventListener("click", function () { anchor.click(); });
+        anchor.hidden = true;
+      }
+      if (kind === "up" || kind === "down") {
+        counted = voteWords(button, anchor, kind, id) || counted;
+        place(button, footer, anchor);
+        return;
+      }
+      if (button.textContent !== anchor.textContent) { button.textContent = anchor.textContent; }
+      if (kind === "cancel") {
+        place(button, row, null);
+      } else if (editing) {
+        place(button, row, row.firstChild === button ? button.nextSibling : row.firstChild);
+      } else {
+        place(button, footer, anchor);
+      }
+    });
+    footer.classList.toggle("comments__footer--counted", counted);
+    if (!editing && row && row.parentNode) { row.remove(); }
+    // Moving or removing a focused button drops focus: keep it in place.
+    var edit = footer.querySelector(":scope > a.isso-edit");
+    edit = edit && edit.dorpspleinButton;
+    if (lost && edit) {
+      edit.focus();
+    } else if (active && active.dorpspleinAnchor && active.isConnected &&
+               document.activeElement !== active) {
+      active.focus();
+    }
+    // Isso means to focus the text box it opens for an edit, but does so
+    // before the box is in the page: focus it once it is.
+    var area = editing && wrapper.querySelector(":scope > .isso-textarea-wrapper > .isso-textarea");
+    if (area && !area.dorpspleinOpened) {
+      area.dorpspleinOpened = true;
+      if (document.activeElement === edit || document.activeElement === document.body) {
+        area.focus();
+      }
     }
   }
 
@@ -384,6 +582,7 @@
     reading = reading.filter(function (other) { return other !== xhr; });
     if (info.aborted) { return; }
     var ok = xhr.status >= 200 && xhr.status < 300;
+    if (ok) { rememberVotes(xhr, info); }
     if (info.method === "GET" && /^\/(config|\?)/.test(info.path)) {
       var list = info.path.charAt(1) === "?";
       var first = list && !/[?&]parent=/.test(info.path) && /[?&]offset=0(&|$)/.test(info.path);
