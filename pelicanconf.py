@@ -243,6 +243,8 @@ PLUGINS = [
     "share_links",
     "related_reading",
     "responsive_images",
+    # Site-address links (/over-deze-blog/) keep working under a sub-path.
+    "site_links",
     "asset_hashing",
     "site_search",
     "site_sitemap",

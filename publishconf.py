@@ -14,13 +14,18 @@ from pathlib import Path
 town_profile = runpy.run_path(str(Path(__file__).with_name("pelicanconf.py")))
 globals().update((name, value) for name, value in town_profile.items() if name.isupper())
 
-# The public address of the site, without a trailing slash. Feeds, share
-# previews and canonical links need it absolute. Can be overridden with the
-# DORPSPLEIN_SITEURL environment variable (for example in a CI workflow).
-SITEURL = os.environ.get("DORPSPLEIN_SITEURL", "https://blog.lindeveld.example")
+# The public address of the site, without a trailing slash: [web] url in
+# town.toml. Feeds, share previews and canonical links need it absolute. Can
+# be overridden with the DORPSPLEIN_SITEURL environment variable (for example
+# in a CI workflow).
+SITEURL = os.environ.get("DORPSPLEIN_SITEURL", town_profile["TOWN_PUBLIC_URL"])
 
 # Absolute links in production: every page names its own full address.
 RELATIVE_URLS = False
+
+# The public site's own folder, apart from the preview's (output/preview/):
+# a publish never changes the preview an editor has open.
+OUTPUT_PATH = "output/public"
 
 # Start from an empty output folder so nothing stale is published.
 DELETE_OUTPUT_DIRECTORY = True
@@ -36,7 +41,12 @@ DRAFTS_SAVE_AS = ""
 
 # The comment server, reached on the site's own address through the web
 # server (see deploy/). Moderation is on: new comments wait for approval.
-ISSO_COMMENTS_URL = os.environ.get("DORPSPLEIN_COMMENTS_URL", "/comments")
+# None: under SITEURL's own path, "/comments" for a site at a host's root and
+# "/blog/comments" for SITEURL "https://example.org/blog" (plugins/isso_comments).
+# [web] comments_url in town.toml, or DORPSPLEIN_COMMENTS_URL, names another
+# address (an empty one keeps this).
+ISSO_COMMENTS_URL = (os.environ.get("DORPSPLEIN_COMMENTS_URL")
+                     or town_profile["TOWN_COMMENTS_URL"] or None)
 ISSO_COMMENTS_SERVER = {**town_profile["ISSO_COMMENTS_SERVER"], "moderation": True}
 
 # Write .gz and .br copies of every text file, for servers that send them
@@ -59,7 +69,8 @@ PRECOMPRESS_TEXT_EXTENSIONS = {".atom", ".css", ".htm", ".html", ".ini", ".js", 
 #   {"method": "directory", "path": "/var/www/dorpsplein"}      this machine
 #   {"method": "rsync", "destination": "deploy@web.example:/var/www/dorpsplein/"}
 #   {"method": "github-pages", "remote": "origin", "branch": "gh-pages"}
-#   {"method": "s3", "bucket": "...", "endpoint": "https://...", "region": "..."}
+#   {"method": "s3", "bucket": "...", "endpoint": "https://...", "region": "...",
+#    "prefix": ""}    the key in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, never here
 PUBLISH_TARGET = {
     "method": "directory",
     "path": os.environ.get("DORPSPLEIN_PUBLISH_PATH", "public"),

@@ -19,8 +19,12 @@ CONFIG = {
     # Settings for the local preview and for the public site.
     "settings_base": "pelicanconf.py",
     "settings_publish": "publishconf.py",
-    # Where the built site goes.
-    "deploy_path": "output",
+    # Every built site is under output/ (git-ignored), each in a folder of its
+    # own (OUTPUT_PATH in the settings files): the preview (build, serve) in
+    # output/preview/, the public site (publish-build, publish) in
+    # output/public/, so a publish never changes an open preview.
+    "output_root": "output",
+    "deploy_path": "output/preview",
     # Where `invoke serve` listens.
     "host": "127.0.0.1",
     "port": 8000,
@@ -37,13 +41,13 @@ def _build(settings_file: str, debug: bool = False) -> None:
 
 @task(help={"debug": "Show Python tracebacks (for developers)."})
 def build(c, debug=False):
-    """Build the local preview into output/ (fails on any warning)."""
+    """Build the local preview into output/preview/ (fails on any warning)."""
     _build(CONFIG["settings_base"], debug)
 
 
 @task(help={"debug": "Show Python tracebacks (for developers)."})
 def publish_build(c, debug=False):
-    """Build the public site with publishconf.py (absolute addresses, clean output)."""
+    """Build the public site into output/public/ with publishconf.py (absolute addresses)."""
     _build(CONFIG["settings_publish"], debug)
 
 
@@ -77,8 +81,8 @@ def check(c, strict=False):
 
 @task
 def clean(c):
-    """Remove the built site and the build cache."""
-    for name in (CONFIG["deploy_path"], "cache"):
+    """Remove the built sites (output/: preview and public) and the build cache."""
+    for name in (CONFIG["output_root"], "cache"):
         path = ROOT / name
         if path.exists():
             shutil.rmtree(path)
@@ -90,14 +94,18 @@ def clean(c):
         "host": "Address to listen on.",
         "port": "Port to listen on.",
         "comments": "Also run the comment server (default: yes; --no-comments to skip).",
+        "lan": "Also for a phone or tablet on the same network: listen on every network "
+               "address and print this machine's, with a QR code.",
+        "comments-port": "Port of the comment server (default: from ISSO_COMMENTS_SERVER).",
     }
 )
-def serve(c, host=CONFIG["host"], port=CONFIG["port"], comments=True):
-    """Build, serve on localhost with comments, rebuild on change and reload the browser."""
+def serve(c, host=CONFIG["host"], port=CONFIG["port"], comments=True, lan=False,
+          comments_port=0):
+    """Build into output/preview/, serve with comments, rebuild on change and reload the browser."""
     from dorpsplein.preview import serve as run_preview
 
     run_preview(host=host, port=int(port), settings_file=CONFIG["settings_base"],
-                comments=comments)
+                comments=comments, lan=lan, comments_port=int(comments_port) or None)
 
 
 @task(
@@ -257,3 +265,50 @@ def translations(c):
         f"{sys.executable} -m babel.messages.frontend update -i {pot} "
         "-d theme/translations --no-fuzzy-matching"
     )
+
+
+@task(help={"out": "Write them here instead of deploy/ (for another town's server)."})
+def deploy_config(c, out=""):
+    """Write deploy/ (nginx, Apache, Netlify, systemd, CI) from the town profile, town.toml."""
+    from dorpsplein.deploy_config import main
+
+    main(out=out)
+
+
+@task(help={
+    "yes": "Ask nothing: take the flags, keep the rest of town.toml as it is.",
+    "remove_samples": "Remove the sample town's articles and pictures.",
+    "keep_samples": "Keep the sample town's articles and pictures.",
+    "logo": "An SVG or PNG file to use as the logo (copied into content/images/); '' for none.",
+    "name": "The town's name.", "site_name": "The blog's name.",
+    "tagline": "What the blog is for, in one sentence.", "colour": "The brand colour (#rrggbb).",
+    "organisation": "The service that answers questions.",
+    "address": "The postal address, lines separated by |.", "phone": "The phone number.",
+    "email": "The e-mail address for questions.",
+    "dpo_email": "The data-protection officer's e-mail address.",
+    "url": "The blog's public address, with its sub-path if any.",
+    "comments_url": "The comment server's address when it runs on another host.",
+    "facebook": "Profile address.", "x": "Profile address.", "linkedin": "Profile address.",
+    "instagram": "Profile address.", "mastodon": "Profile address.",
+    "bluesky": "Profile address.", "youtube": "Profile address.",
+})
+def town(c, yes=False, remove_samples=False, keep_samples=False, logo=None, name=None,
+         site_name=None, tagline=None, colour=None, organisation=None, address=None,
+         phone=None, email=None, dpo_email=None, url=None, comments_url=None, facebook=None,
+         x=None, linkedin=None, instagram=None, mastodon=None, bluesky=None, youtube=None):
+    """Set the kit up for your town: questions in Dutch (or flags) that write town.toml."""
+    from dorpsplein.town_setup import main
+
+    given = {"name": name, "site-name": site_name, "tagline": tagline, "colour": colour,
+             "organisation": organisation, "address": address, "phone": phone,
+             "email": email, "dpo-email": dpo_email, "url": url,
+             "comments-url": comments_url, "facebook": facebook, "x": x,
+             "linkedin": linkedin, "instagram": instagram, "mastodon": mastodon,
+             "bluesky": bluesky, "youtube": youtube}
+    samples = "remove" if remove_samples else "keep" if keep_samples else "ask"
+    if yes and samples == "ask":
+        samples = "keep"
+    code = main({k: v for k, v in given.items() if v is not None}, yes=yes, samples=samples,
+                logo=logo)
+    if code:
+        raise SystemExit(code)
