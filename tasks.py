@@ -117,7 +117,12 @@ def serve(c, host=CONFIG["host"], port=CONFIG["port"], comments=True, lan=False,
 def comments(c, production=False, bind=""):
     """Run the town's Isso comment server (database under var/isso/)."""
     settings = CONFIG["settings_publish"] if production else CONFIG["settings_base"]
-    if not (ROOT / CONFIG["deploy_path"] / "isso-threads.json").exists():
+    # The thread list of the site this server belongs to: the public one
+    # (output/public/) in production, else the preview's (output/preview/).
+    from pelican.settings import read_settings
+
+    output = Path(read_settings(str(ROOT / settings))["OUTPUT_PATH"])
+    if not (output / "isso-threads.json").exists():
         _build(settings)
     command = [sys.executable, "-m", "dorpsplein.comments", "--settings", settings]
     if production:

@@ -60,7 +60,8 @@ def make_corpus(folder: Path, posts: int, seed: int = 2026) -> Path:
     articles.mkdir(parents=True)
     shutil.copytree(ROOT / "content" / "pages", content / "pages")
     shutil.copytree(ROOT / "content" / "images", content / "images")
-    shutil.copytree(ROOT / "content" / "extra", content / "extra")
+    if (ROOT / "content" / "extra").is_dir():
+        shutil.copytree(ROOT / "content" / "extra", content / "extra")
     for number in range(posts):
         day = number % 28 + 1
         month = number // 28 % 12 + 1
