@@ -60,7 +60,7 @@ SETTINGS = (
     # The article's picture as a card thumbnail on list pages: the widths of
     # its copies and how wide the card shows it (theme/static/css/main.css).
     Setting("RESPONSIVE_IMAGES_CARD_WIDTHS", [240, 480], _widths),
-    Setting("RESPONSIVE_IMAGES_CARD_SIZES", "(min-width: 48rem) 14rem, 7rem"),
+    Setting("RESPONSIVE_IMAGES_CARD_SIZES", "(min-width: 48rem) 9rem, 6rem"),
 )
 # List pages show the article's picture (card_image); the live preview
 # refreshes it when the front matter changes.
