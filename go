@@ -110,4 +110,13 @@ fi
 if [ $# -eq 0 ]; then
   set -- --list
 fi
+# "./go new --help": invoke would take --help as the title and write an
+# article called "--help"; ask invoke for the task's help instead.
+if [ $# -ge 2 ] && [ "${1#-}" = "$1" ]; then
+  for arg in "${@:2}"; do
+    if [ "$arg" = "--help" ] || [ "$arg" = "-h" ]; then
+      exec .venv/bin/invoke --help "$1"
+    fi
+  done
+fi
 exec .venv/bin/invoke "$@"

@@ -17,8 +17,8 @@ globals().update((name, value) for name, value in town_profile.items() if name.i
 # The public address of the site, without a trailing slash: [web] url in
 # town.toml. Feeds, share previews and canonical links need it absolute. Can
 # be overridden with the DORPSPLEIN_SITEURL environment variable (for example
-# in a CI workflow).
-SITEURL = os.environ.get("DORPSPLEIN_SITEURL", town_profile["TOWN_PUBLIC_URL"])
+# in a CI workflow; an empty one keeps this).
+SITEURL = os.environ.get("DORPSPLEIN_SITEURL") or town_profile["TOWN_PUBLIC_URL"]
 
 # Absolute links in production: every page names its own full address.
 RELATIVE_URLS = False
@@ -65,7 +65,7 @@ PRECOMPRESS_ZSTANDARD = False
 PRECOMPRESS_TEXT_EXTENSIONS = {".atom", ".css", ".htm", ".html", ".ini", ".js", ".py",
                                ".rss", ".txt", ".xml", ".xsl"}
 
-# Where `invoke publish` puts the built site. One of (see README, Hosting):
+# Where `./go publish` puts the built site. One of (see docs/hosting.md):
 #   {"method": "directory", "path": "/var/www/dorpsplein"}      this machine
 #   {"method": "rsync", "destination": "deploy@web.example:/var/www/dorpsplein/"}
 #   {"method": "github-pages", "remote": "origin", "branch": "gh-pages"}

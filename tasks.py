@@ -41,7 +41,7 @@ def _build(settings_file: str, debug: bool = False) -> None:
 
 @task(help={"debug": "Show Python tracebacks (for developers)."})
 def build(c, debug=False):
-    """Build the local preview into output/preview/ (fails on any warning)."""
+    """Build the preview into output/preview/ (a content error or a Pelican warning fails it)."""
     _build(CONFIG["settings_base"], debug)
 
 
@@ -53,7 +53,7 @@ def publish_build(c, debug=False):
 
 @task(
     help={
-        "title": 'The title, in quotes: invoke new "Het nieuwe dorpsplein".',
+        "title": 'The title, in quotes: ./go new "Het nieuwe dorpsplein".',
         "category": "One of CATEGORIES in pelicanconf.py (asked when left out).",
     }
 )

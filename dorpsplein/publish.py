@@ -40,7 +40,7 @@ def check_target(target) -> dict:
     if not isinstance(target, dict) or target.get("method") not in METHODS:
         raise PublishError(
             f"PUBLISH_TARGET = {target!r}: set it in publishconf.py to a dictionary whose "
-            f"'method' is one of {', '.join(METHODS)} (see the README, Hosting)."
+            f"'method' is one of {', '.join(METHODS)} (see docs/hosting.md)."
         )
     needs = {"directory": "path", "rsync": "destination", "s3": "bucket"}
     key = needs.get(target["method"])

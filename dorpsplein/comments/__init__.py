@@ -1,6 +1,6 @@
 """The town's comment service: Isso behind one decision point of our own.
 
-What is enforced where (the README's comments section says the same):
+What is enforced where (docs/hosting.md says the same):
 
 - ``app.TownIsso`` routes every request with Isso's own URL map and then
   decides: ``origin_guard`` (writes only from the site), ``input_check``

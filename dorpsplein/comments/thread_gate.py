@@ -36,11 +36,16 @@ class ThreadGate:
         self._created: set[str] = set()
 
     def threads(self) -> dict:
-        """The build's thread list, re-read whenever the file is replaced."""
+        """The build's thread list, re-read whenever the file is replaced.
+
+        While the file is missing, the last list read stays in force: a public
+        build empties its folder before it writes the list again, and comments
+        must not be refused for those seconds. Before any list was read,
+        nothing is open.
+        """
         try:
             stat = self.threads_path.stat()
         except FileNotFoundError:
-            self._threads, self._stamp = {}, None
             return self._threads
         stamp = (stat.st_mtime_ns, stat.st_ino, stat.st_size)
         if stamp != self._stamp:

@@ -9,7 +9,7 @@ bundle is made in a scratch folder and then copied into
 older index are removed.
 
 The live preview rebuilds one article without this step: its index stays as
-the last full build left it (see README).
+the last full build left it (see docs/redactie.md).
 """
 
 from __future__ import annotations

@@ -231,3 +231,24 @@ def test_an_edit_with_only_the_text_keeps_the_name_and_an_empty_name_is_refused(
     assert status == 200, answer
     assert "Tweede versie" in answer["text"]
     assert answer["author"] == "An" and answer["website"] == "https://an.example"
+
+
+
+def test_while_a_public_build_has_emptied_its_folder_the_last_list_holds(tmp_path):
+    """A public build deletes its output folder first, isso-threads.json included:
+    for those seconds the list last read stays in force (open stays open, closed
+    stays closed); before any list was read, nothing is open."""
+    from dorpsplein.comments.refusals import Refusal
+    from dorpsplein.comments.thread_gate import ThreadGate
+
+    path = tmp_path / "isso-threads.json"
+    path.write_text(json.dumps({"threads": {OPEN: {"state": "open", "title": "Open"},
+                                            FLIPPED: {"state": "closed", "title": "Dicht"}}}))
+    gate = ThreadGate(path, tmp_path / "comments.db")
+    gate.require_open(OPEN)
+    path.unlink()
+    gate.require_open(OPEN)
+    with pytest.raises(Refusal):
+        gate.require_open(FLIPPED)
+    with pytest.raises(Refusal):
+        ThreadGate(path, tmp_path / "comments.db").require_open(OPEN)

@@ -121,7 +121,7 @@ def test_pages_address_the_reader_as_je(sample_site, url):
     found = words(text)
     pairs = {" ".join(found[i:i + 2]) for i in range(len(found) - 1)}
     formal = (FORMAL & (set(found) | pairs)) - ALLOWED
-    assert not formal, f"{url} says {sorted(formal)}: write 'je', 'jouw' (see README)"
+    assert not formal, f"{url} says {sorted(formal)}: write 'je', 'jouw' (see docs/redactie.md)"
     assert "je" in found
 
 
