@@ -1,39 +1,84 @@
-"""Phone-width screenshots of the sample site for the README (invoke screenshots)."""
+"""Screenshots of the sample site for docs/screenshots/ and the README (invoke screenshots).
+
+Home, an article, its comments (two comments posted to the real comment
+server), "Volg ons", a feed and the search page with results; at 375 and
+1280 px, light and dark: 24 pictures (and the share bar), what the reader sees on opening (or
+scrolling to) each. Written as 256-colour PNGs, small enough for git.
+"""
 
 from __future__ import annotations
 
-import shutil
+import io
 from pathlib import Path
 
-from ..build import build
+from PIL import Image
+
 from . import chromium
-from .static_server import serve_directory
+from .live_site import live_site
 
+ARTICLE = "/2026/debat-modereren/"
 SHOTS = {
-    "home-375.png": "/",
-    "article-375.png": "/2026/geintegreerde-kanaalaanpak/",
+    "home": "/",
+    "article": ARTICLE,
+    "comments": ARTICLE,
+    "follow": "/volg-ons/",
+    "feed": "/feeds/atom.xml",
+    "search": "/zoeken/?q=vergaderingen",
 }
+WIDTHS = {375: 812, 1280: 800}
+COMMENTS = (
+    ("Goed dat jullie de regels vooraf uitleggen. Zo weet iedereen waar hij aan toe is.",
+     "Marleen"),
+    ("Komt er ook een avond in het ontmoetingscentrum voor wie niet online is?", "Youssef"),
+)
 
 
-def main(target: Path) -> None:
+def save(png: bytes, target: Path) -> None:
+    """A screenshot as a 256-colour PNG (a fraction of the size, the same look)."""
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    image.quantize(256, method=Image.Quantize.MEDIANCUT).save(target, optimize=True)
+
+
+def shoot(page, name: str, path: str, base: str, target: Path) -> None:
+    page.goto(base + path, wait_until="networkidle")
+    if name == "comments":
+        page.locator("#reacties").scroll_into_view_if_needed()
+        page.get_by_text(COMMENTS[0][0]).wait_for()
+        page.wait_for_load_state("networkidle")
+        page.evaluate("document.querySelector('#reacties').scrollIntoView()")
+    if name == "search":
+        page.wait_for_selector("#search-results li")
+    save(page.screenshot(), target)
+
+
+def main(target: Path) -> list[Path]:
     from playwright.sync_api import sync_playwright
 
-    result = build("pelicanconf.py", overrides={"OUTPUT_PATH": str(target / ".site")})
     target.mkdir(parents=True, exist_ok=True)
-    try:
-        with serve_directory(result.output_path) as base, sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=chromium.executable(), args=chromium.ARGS
-            )
-            page = browser.new_page(viewport={"width": 375, "height": 812},
-                                    device_scale_factor=1)
-            for name, url in SHOTS.items():
-                page.goto(base + url)
-                page.screenshot(path=str(target / name))
-                print(f"Wrote {target / name}")
-            page.goto(base + SHOTS["article-375.png"])
-            page.locator(".share").screenshot(path=str(target / "share-bar-375.png"))
-            print(f"Wrote {target / 'share-bar-375.png'}")
+    written = []
+    with live_site() as site, sync_playwright() as playwright:
+        for text, author in COMMENTS:
+            site.comment(ARTICLE, text, author)
+        browser = playwright.chromium.launch(executable_path=chromium.executable(),
+                                             args=chromium.ARGS)
+        try:
+            for width, height in WIDTHS.items():
+                for scheme in ("light", "dark"):
+                    context = browser.new_context(
+                        viewport={"width": width, "height": height}, color_scheme=scheme,
+                        is_mobile=width < 500, has_touch=width < 500, locale="nl-BE")
+                    page = context.new_page()
+                    for name, path in SHOTS.items():
+                        out = target / f"{name}-{width}-{scheme}.png"
+                        shoot(page, name, path, site.url, out)
+                        written.append(out)
+                        print(f"Wrote {out}")
+                    if width == 375 and scheme == "light":
+                        page.goto(site.url + ARTICLE)
+                        out = target / "share-bar-375.png"
+                        save(page.locator(".share").screenshot(), out)
+                        written.append(out)
+                    context.close()
+        finally:
             browser.close()
-    finally:
-        shutil.rmtree(target / ".site", ignore_errors=True)
+    return written
