@@ -49,6 +49,11 @@ SITE_LOCALE = "nl_BE"
 # The time zone of the dates in your articles' front matter.
 TIMEZONE = "Europe/Brussels"
 
+# The language of the messages the editor reads: ./go check, ./go new, the
+# build's "file:line: problem — fix" lines, and ./go serve (the terminal and
+# the problem panel in the browser). "nl" for Dutch, "en" for English.
+EDITOR_LANGUAGE = "nl"
+
 # ---------------------------------------------------------------------------
 # Menu and lists
 # ---------------------------------------------------------------------------
@@ -158,7 +163,7 @@ RELATED_READING_MAX = 3
 # the sitemap at its full address. These are the lines of robots.txt above
 # that Sitemap line. A site under a sub-path (SITEURL "https://example.org/blog"):
 # search engines read robots.txt only at the root of the domain, so add the
-# Sitemap line to that one too (see README, "Hosting").
+# Sitemap line to that one too (see docs/hosting.md, "Under a sub-path").
 SITE_SITEMAP_ROBOTS = ["User-agent: *", "Allow: /"]
 
 # The list pages the sitemap names as well: "index" (the home page),
@@ -167,7 +172,7 @@ SITE_SITEMAP_ROBOTS = ["User-agent: *", "Allow: /"]
 SITE_SITEMAP_LISTS = ["index", "archives", "categories", "tags", "authors"]
 
 # ---------------------------------------------------------------------------
-# Comments (the town's own Isso server; see README, "Comments")
+# Comments (the town's own Isso server; see docs/hosting.md)
 # ---------------------------------------------------------------------------
 
 # Where the browser reaches the comment server. For the local preview this is
@@ -324,7 +329,7 @@ CACHE_PATH = "cache"
 # Drafts (`Status: draft`) and scheduled articles (dated in the future) are
 # written to /concepten/<slug>/ in the preview and listed at /concepten/;
 # publishconf.py never writes them. A scheduled article goes live with the
-# first build after its date (see README: nightly build).
+# first build after its date (see docs/redactie.md: the nightly build).
 WITH_FUTURE_DATES = False
 DRAFTS_URL = "concepten/"
 DRAFTS_SAVE_AS = "concepten/index.html"

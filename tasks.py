@@ -59,16 +59,16 @@ def publish_build(c, debug=False):
 )
 def new(c, title, category=None):
     """Start a new article as a draft, with its front matter filled in."""
-    from dorpsplein.editor import new_article
+    from dorpsplein.editor import created, new_article
 
     try:
         path = new_article(title, category, CONFIG["settings_base"])
     except ValueError as exc:
         print(exc, file=sys.stderr)
         sys.exit(1)
-    slug = path.stem.split("-", 2)[-1]
-    print(f"Created {path.relative_to(ROOT)}")
-    print(f"Preview (after ./go serve): http://{CONFIG['host']}:{CONFIG['port']}/concepten/{slug}/")
+    # In the editor's language (EDITOR_LANGUAGE).
+    for line in created(path, CONFIG["host"], CONFIG["port"], CONFIG["settings_base"]):
+        print(line)
 
 
 @task(help={"strict": "Also fail on warnings (CI uses this)."})

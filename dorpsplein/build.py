@@ -3,10 +3,14 @@
 Pelican logs content problems as warnings and carries on; a town must not
 publish a site with an article silently missing. This runner builds in
 process, collects every warning and error Pelican or a plugin logs, and
-reports them as ``content/articles/x.md:3: what is wrong`` lines. A build
-with any such line fails. Exceptions raised by settings checks (our plugins
-raise ``ValueError`` subclasses with a full sentence) are reported as that
-sentence, without a traceback.
+reports them as ``content/articles/x.md:3: what is wrong — the fix`` lines. A
+build with any such line fails. Exceptions raised by settings checks (our
+plugins raise ``ValueError`` subclasses with a full sentence) are reported as
+that sentence, without a traceback.
+
+The lines this runner writes itself (its explanations of Pelican's warnings,
+the summary) are said in ``EDITOR_LANGUAGE`` (``dorpsplein/messages.py``); a
+wrong value of that setting stops the build with one sentence naming it.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .messages import decimal, language_of, translations
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,22 +48,27 @@ class BuildResult:
 
 
 class BuildFailed(Exception):
-    """The build stopped; ``problems`` holds one line per reason."""
+    """The build stopped; ``problems`` holds one line per reason, said in
+    ``language`` (the build's EDITOR_LANGUAGE)."""
 
-    def __init__(self, problems: list[str], advice: list[str] | None = None):
+    def __init__(self, problems: list[str], advice: list[str] | None = None,
+                 language: str = "nl"):
         self.problems = problems
         self.advice = advice or []
+        self.language = language
         super().__init__("\n".join(problems))
 
 
 class _Collector(logging.Handler):
     """Keeps every WARNING-or-worse record as a one-line problem."""
 
-    def __init__(self, content_path: Path):
+    def __init__(self, content_path: Path, language: str = "nl"):
         super().__init__(level=logging.WARNING)
         self.content_path = content_path
         self.problems: list[str] = []
         self.advice: list[str] = []
+        self.language = language
+        self._ = translations(language).gettext
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
@@ -100,22 +111,39 @@ def _line_starting(path: Path, prefix: str) -> int | None:
     return None
 
 
+# Pelican's words for a date it cannot read: "'gisteren' is not a valid date".
+_NOT_A_DATE = re.compile(r"""^(['"])(?P<value>.*)\1 is not a valid date$""")
+# The example of a {filename} link the lines give.
+_LINK_EXAMPLE = "{filename}/articles/2026-09-x-of-mastodon.md"
+
+
 def _could_not_process(collector: _Collector, match, exc):
+    _ = collector._
     path = collector.source(match.group(1).strip())
     where = collector.display(path)
     if isinstance(exc, UnicodeDecodeError):
         line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        return [
-            f"{where}:{line}: the file is not valid UTF-8 (byte 0x{exc.object[exc.start]:02x}) "
-            "— save it as UTF-8 in your editor (in Notepad: Save as, Encoding UTF-8)."
-        ]
-    text = _one_line(exc) if exc else "the file could not be read"
-    if exc is not None and "is not a valid date" in text:
+        return [f"{where}:{line}: " + _(
+            "the file is not valid UTF-8 (byte {byte}) — save it as UTF-8 in your editor "
+            "(in Notepad: Save as, Encoding UTF-8).").format(
+            byte=f"0x{exc.object[exc.start]:02x}")]
+    text = _one_line(exc) if exc else ""
+    date = _NOT_A_DATE.match(text)
+    if date:
         line = _line_starting(path, "date:")
         prefix = f"{where}:{line}" if line else where
-        return [f"{prefix}: {text} — write the date as 2026-11-26 or 2026-11-26 14:30."]
+        return [f"{prefix}: " + _("'{value}' is not a valid date — write the date as "
+                                  "2026-11-26 or 2026-11-26 14:30.").format(
+            value=date.group("value"))]
     line = getattr(exc, "lineno", None)
-    return [f"{where}:{line}: {text}" if line else f"{where}: {text}"]
+    prefix = f"{where}:{line}" if line else where
+    if not text:
+        return [f"{prefix}: " + _("Pelican could not read the file — check the file; if you "
+                                  "cannot find the problem, send this line to whoever looks "
+                                  "after the site.")]
+    return [f"{prefix}: " + _("Pelican could not read the file ({error}) — check the file "
+                              "around this line; if you cannot find the problem, send this "
+                              "line to whoever looks after the site.").format(error=text)]
 
 
 def _missing_metadata(collector: _Collector, match, exc):
@@ -124,25 +152,32 @@ def _missing_metadata(collector: _Collector, match, exc):
     example = {"title": "Title: Het nieuwe dorpsplein", "date": "Date: 2026-11-26 14:30"}.get(
         key, f"{key.capitalize()}: ..."
     )
-    return [
-        f"{collector.display(path)}:1: the front matter has no {key.capitalize()} — add a line "
-        f"such as '{example}' at the top of the file."
-    ]
+    return [f"{collector.display(path)}:1: " + collector._(
+        "the front matter has no {key} — add a line such as '{example}' at the top of the "
+        "file.").format(key=key.capitalize(), example=example)]
 
 
 def _missing_link_target(collector: _Collector, match, exc):
+    _ = collector._
     target = match.group(1)
+    left_out = collector.source(target.lstrip("/"))
+    if left_out.is_file() and any(p.startswith(collector.display(left_out) + ":")
+                                  for p in collector.problems):
+        # The file is there but left out of the build for its own problems,
+        # already named: links to it work again once those are fixed.
+        return []
     found = []
     for path in collector.content_files():
         for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace")
                                       .splitlines(), start=1):
             if target in line:
-                found.append(
-                    f"{collector.display(path)}:{number}: the link to '{target}' points at a "
-                    "file that does not exist — check the name under content/ (for example "
-                    "{filename}/articles/2026-09-x-of-mastodon.md)."
-                )
-    return found or [f"A link points at '{target}', which does not exist under content/."]
+                found.append(f"{collector.display(path)}:{number}: " + _(
+                    "the link to '{target}' points at a file that does not exist — check the "
+                    "name under content/ (for example {example}).").format(
+                    target=target, example=_LINK_EXAMPLE))
+    return found or [_("A link points at '{target}', which does not exist under content/ — "
+                       "check the name in the link (for example {example}).").format(
+        target=target, example=_LINK_EXAMPLE)]
 
 
 _EXPLAINERS = [
@@ -277,9 +312,10 @@ def build_with(
 ):
     """Build; return (BuildResult, kept state or None). ``keep`` keeps the
     generators and writer for dorpsplein.incremental."""
-    # One function on purpose (62 lines): its try/finally must restore the
+    # One function on purpose (66 lines): its try/finally must restore the
     # logging handlers and the working directory whatever step fails.
     # Imported here so `import dorpsplein.build` stays cheap for tasks.py.
+    from dorpsplein_kit import editor_language
     from pelican.log import init as init_logging
     from pelican.settings import read_settings
 
@@ -295,11 +331,14 @@ def build_with(
     previous_cwd = Path.cwd()
     os.chdir(ROOT)
     collector = None
+    language = language_of(overrides)
     try:
         try:
             settings = read_settings(str(settings_file), override=overrides or {})
+            language = language_of(settings)
+            editor_language(settings)  # a wrong value stops here, naming the setting
             _reset_signals()
-            collector = _Collector(Path(settings["PATH"]))
+            collector = _Collector(Path(settings["PATH"]), language)
             # Pelican's own console handler would print the same lines again.
             quiet = [h for h in root_logger.handlers if h is not collector]
             for handler in quiet:
@@ -311,7 +350,7 @@ def build_with(
             # Plugins that fail to register are only logged by Pelican.
             if any(p.startswith("Cannot load plugin") or p.startswith("Cannot register")
                    for p in collector.problems):
-                raise BuildFailed(collector.problems, collector.advice)
+                raise BuildFailed(collector.problems, collector.advice, language)
             pelican.run()
             state = pelican.kept
         except BuildFailed:
@@ -320,12 +359,13 @@ def build_with(
             if debug:
                 raise
             problems = (collector.problems if collector else []) + [_one_line(exc)]
-            raise BuildFailed(problems, collector.advice if collector else []) from exc
+            raise BuildFailed(problems, collector.advice if collector else [],
+                              language) from exc
         problems = list(dict.fromkeys(collector.problems))
         result = BuildResult(settings=settings, problems=problems, advice=collector.advice)
         result.seconds = time.perf_counter() - started
         if problems:
-            raise BuildFailed(problems, collector.advice)
+            raise BuildFailed(problems, collector.advice, language)
         return result, (state if keep else None)
     finally:
         if collector is not None:
@@ -344,19 +384,22 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = build(settings_file, debug=debug)
     except BuildFailed as failed:
+        said = translations(failed.language)
         for line in failed.advice:
-            print(f"warning: {line}", file=sys.stderr)
+            print(said.gettext("warning: {line}").format(line=line), file=sys.stderr)
         for line in failed.problems:
             print(line, file=sys.stderr)
         count = len(failed.problems)
-        print(
-            f"Build failed: {count} problem{'s' if count != 1 else ''} to fix.",
-            file=sys.stderr,
-        )
+        print(said.ngettext("Build failed: {count} problem to fix.",
+                            "Build failed: {count} problems to fix.", count).format(count=count),
+              file=sys.stderr)
         return 1
+    language = language_of(result.settings)
+    said = translations(language)
     for line in result.advice:
-        print(f"warning: {line}", file=sys.stderr)
-    print(f"Built {result.output_path} in {result.seconds:.1f} s with no errors.")
+        print(said.gettext("warning: {line}").format(line=line), file=sys.stderr)
+    print(said.gettext("Built {folder} in {seconds} s with no errors.").format(
+        folder=result.output_path, seconds=decimal(result.seconds, language)))
     return 0
 
 

@@ -11,6 +11,18 @@ the content cache on, and tells the open page to reload. A build problem is
 printed as its one-line reasons and the last good site keeps being served.
 A missing page gets the site's own 404 page, with status 404.
 
+The problems are shown where the editor looks, too: every HTML page the
+preview serves gets one script tag (``OVERLAY_TAG``, added as the page is
+sent, never written to the built site), whose script (``preview_static/
+overlay.js``) asks ``/__dorpsplein/status.json`` once a second for the last
+build's problems and shows them in a panel over the last good page: file,
+line, what is wrong and the fix. The next good build takes it away (the page
+reloads). When the first build fails, the preview still starts; a page that
+is not there yet is a short page saying so, with the same panel.
+
+Everything the preview says is in EDITOR_LANGUAGE (Dutch by default,
+dorpsplein/messages.py).
+
 ``--lan`` listens on every network address of this machine and prints its
 address and a QR code, so a phone on the same network can open the preview;
 the comment server follows (it listens there too and accepts comments from
@@ -23,60 +35,180 @@ import argparse
 import atexit
 import contextlib
 import errno
+import json
 import logging
 import os
+import re
+import secrets
 import signal
 import socket
 import subprocess
 import sys
 import time
+from html import escape as html_escape
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from livereload import Server
 from livereload.handlers import StaticFileHandler
 from livereload.watcher import Watcher as LiveReloadWatcher
+from tornado.web import RequestHandler
 
 from .build import ROOT, BuildFailed, build, build_with
 from .incremental import WarmSite
+from .messages import N_, decimal, language_of, translations
 
 DEFAULT_PORT = 8000
 # Every network address: what --lan listens on.
 ALL_ADDRESSES = "0.0.0.0"
 
-# What the preview says to the editor about ports and the phone, in Dutch (the
-# editor reads it), in this one place.
+# What the preview says to the editor about ports and the phone, in this one
+# place: English msgids, said in EDITOR_LANGUAGE (Dutch by default) by ``say``.
 SAY = {
-    "port_in_use": "Poort {port} is al in gebruik (draait ./go serve al?). "
-                   "Start op een andere poort: {command}",
-    "comments_port_in_use": "Poort {port} van de reactieserver is al in gebruik (draait "
-                            "./go serve of ./go comments al?). Start op een andere poort: "
-                            "{command}",
-    "lan": "Op je telefoon of tablet: {url} — die moet op hetzelfde netwerk (dezelfde wifi) "
-           "zitten als deze computer.",
-    "lan_qr": "Of richt de camera van je telefoon op deze QR-code:",
-    "lan_others": "Lukt het niet? Deze computer heeft nog andere adressen: {urls}",
-    "lan_none": "Deze computer heeft geen netwerkadres gevonden (alleen 127.0.0.1): verbind "
-                "hem met hetzelfde netwerk (dezelfde wifi) als je telefoon en start "
-                "./go serve --lan opnieuw.",
+    "port_in_use": N_("Port {port} is already in use (is ./go serve running already?). "
+                      "Start on another port: {command}"),
+    "comments_port_in_use": N_("Port {port} of the comment server is already in use (is "
+                               "./go serve or ./go comments running already?). Start on "
+                               "another port: {command}"),
+    "lan": N_("On your phone or tablet: {url} — it must be on the same network (the same "
+              "Wi-Fi) as this computer."),
+    "lan_qr": N_("Or point your phone's camera at this QR code:"),
+    "lan_others": N_("Does it not work? This computer has other addresses too: {urls}"),
+    "lan_none": N_("This computer found no network address (only 127.0.0.1): connect it to "
+                   "the same network (the same Wi-Fi) as your phone and start ./go serve "
+                   "--lan again."),
 }
+
+# The one tag the preview adds to every HTML page it serves (before </head>);
+# the built files never contain it.
+OVERLAY_SCRIPT = "/__dorpsplein/overlay.js"
+STATUS_URL = "/__dorpsplein/status.json"
+OVERLAY_TAG = f'<script src="{OVERLAY_SCRIPT}" defer></script>'.encode()
+STATIC = Path(__file__).resolve().parent / "preview_static"
+
+
+class Say:
+    """Says a message in the preview's EDITOR_LANGUAGE (the settings' at the
+    start, then each build's)."""
+
+    def __init__(self, language: str = "nl"):
+        self.language = language
+
+    def __call__(self, message: str, **values) -> str:
+        return translations(self.language).gettext(message).format(**values)
+
+
+say = Say()
+
+
+# "content/articles/x.md:3: what is wrong — the fix" (the line number is left
+# out for a whole file); a settings sentence ("NAME = 'x' must …") has no file.
+PROBLEM = re.compile(r"^(?P<file>[^:=\s][^:=]*?\.\w{1,10})(?::(?P<line>\d+))?: (?P<rest>.+)$")
+
+
+def problem_parts(text: str, root: Path | None = None) -> dict:
+    """One problem line as the panel shows it: file (relative to ``root``, the
+    project's folder, when it is inside), line, what, fix."""
+    match = PROBLEM.match(text)
+    rest = match.group("rest") if match else text
+    what, _dash, fix = rest.partition(" — ")
+    file = match.group("file") if match else None
+    if file and root is not None and Path(file).is_absolute() and Path(file).is_relative_to(root):
+        file = Path(file).relative_to(root).as_posix()
+    return {"file": file,
+            "line": int(match.group("line")) if match and match.group("line") else None,
+            "what": what, "fix": fix or None, "text": text}
+
+
+class BuildStatus:
+    """The outcome of the preview's last build, for the panel in the browser."""
+
+    def __init__(self, root: Path | None = None):
+        self.root = root  # the project's folder: files are shown relative to it
+        # A new preview counts again from 1: the session tells its builds apart.
+        self.session = secrets.token_hex(4)
+        self.number = 0
+        self.problems: list[str] = []
+        self.language = "nl"
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def record(self, problems: list[str], language: str) -> None:
+        self.number += 1
+        self.problems = list(problems)
+        self.language = language
+
+    def as_json(self) -> dict:
+        said = translations(self.language)
+        _ = said.gettext
+        count = len(self.problems)
+        problems = [problem_parts(line, self.root) for line in self.problems]
+        if problems and not any(problem["file"] for problem in problems):
+            # No file named: a setting (pelicanconf.py), not the editor's text.
+            heading = said.ngettext("There is a problem with the settings",
+                                    "There are {count} problems with the settings", count)
+        else:
+            heading = said.ngettext("There is a problem with your text",
+                                    "There are {count} problems with your text", count)
+        return {
+            "ok": self.ok,
+            "build": f"{self.session}-{self.number}",
+            "lang": self.language,
+            "problems": problems,
+            "say": {
+                "heading": heading.format(count=count),
+                "intro": _("Your browser still shows the last good version of the page. Fix "
+                           "it and save the file: this message then disappears by itself."),
+                "line": _("line {line}"),
+                "fix": _("How to fix it:"),
+                "hide": _("Hide"),
+            },
+        }
+
+    def missing_page(self) -> bytes:
+        """The page a missing address gets while the last build failed (the
+        panel shows the problems on top of it)."""
+        _ = translations(self.language).gettext
+        title = html_escape(_("This page is not there yet"))
+        text = html_escape(_("The site could not be built completely. Fix the problem and "
+                             "save your text: this page then reloads by itself."))
+        return (f'<!DOCTYPE html>\n<html lang="{self.language}">\n<head>\n'
+                '<meta charset="utf-8">\n'
+                '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+                f"<title>{title}</title>\n"
+                "<style>body{font:1.125rem/1.5 system-ui,sans-serif;margin:0;color:#1f1f1f;"
+                "background:#fff}main{max-width:40rem;margin:0 auto;padding:2rem 1rem}</style>\n"
+                f"</head>\n<body>\n<main>\n<h1>{title}</h1>\n<p>{text}</p>\n</main>\n"
+                "</body>\n</html>\n").encode()
 
 
 def rebuild(settings_file: str, site=None):
-    """Build once; return the BuildResult, or None after printing the problems."""
+    """Build once; return the BuildResult, or None after printing the problems.
+    The site's ``status`` (when it has one) keeps the outcome for the panel."""
+    status = getattr(site, "status", None)
     try:
         result = site.full() if site is not None else build(settings_file)
     except BuildFailed as failed:
+        say.language = failed.language
+        if status is not None:
+            status.record(failed.problems, failed.language)
         for line in failed.advice:
-            print(f"warning: {line}", file=sys.stderr)
+            print(say(N_("warning: {line}"), line=line), file=sys.stderr)
         for line in failed.problems:
             print(line, file=sys.stderr)
-        print("The files named above are left out of the preview (or, for a settings "
-              "problem, nothing was rebuilt): fix them and save again.", file=sys.stderr)
+        print(say(N_("The files named above are left out of the preview (or, for a settings "
+                     "problem, nothing was rebuilt): fix them and save again. The browser "
+                     "shows the problem too.")), file=sys.stderr, flush=True)
         return None
+    say.language = language_of(result.settings)
+    if status is not None:
+        status.record([], say.language)
     for line in result.advice:
-        print(f"warning: {line}", file=sys.stderr)
-    print(f"Rebuilt in {result.seconds:.2f} s.", flush=True)
+        print(say(N_("warning: {line}"), line=line), file=sys.stderr)
+    print(say(N_("Rebuilt in {seconds} s."), seconds=decimal(result.seconds, say.language, 2)),
+          flush=True)
     return result
 
 
@@ -125,7 +257,8 @@ def on_change(site, watcher: Watcher, settings_file: str, articles: list[Path]) 
         single = changed[0] if len(changed) == 1 else None
         if single is not None and single.suffix == ".md" and any(
                 single.is_relative_to(folder) for folder in articles) and site.update(single):
-            print(f"Updated {single.name} in {time.perf_counter() - started:.2f} s.",
+            print(say(N_("Updated {name} in {seconds} s."), name=single.name,
+                      seconds=decimal(time.perf_counter() - started, say.language, 2)),
                   flush=True)
             continue
         rebuild(settings_file, site)
@@ -133,27 +266,55 @@ def on_change(site, watcher: Watcher, settings_file: str, articles: list[Path]) 
 
 class PreviewSite(WarmSite):
     """The warm site, built with the preview's overrides (its own address and
-    the comment server's, when they differ from the settings file)."""
+    the comment server's, when they differ from the settings file), and the
+    outcome of its last build (``status``, for the panel in the browser)."""
 
     def __init__(self, settings_file: str, overrides: dict | None = None):
         super().__init__(settings_file)
         self.overrides = overrides or {}
+        settings_path = Path(settings_file)
+        self.status = BuildStatus((settings_path if settings_path.is_absolute()
+                                   else ROOT / settings_path).resolve().parent)
 
     def full(self):
         result, self.state = build_with(self.settings_file, self.overrides, keep=True)
         return result
 
+    def update(self, path: Path) -> bool:
+        """One article in place, only when nothing is wrong: while the last
+        build failed, and when this file has a content error, a full build
+        runs instead and names every problem (for the terminal and the panel)."""
+        if not self.status.ok or self.state is None or self._content_errors(path):
+            return False
+        return super().update(path)
+
+    def _content_errors(self, path: Path) -> bool:
+        """Whether the editor checks find an error in this one file (an
+        unknown front-matter key, a picture without alt text, ...), which the
+        one-article update would not notice."""
+        from editor_checks.checks import Checker
+
+        try:
+            findings = Checker(self.state["context"]).check_file(Path(path))
+        except Exception:  # noqa: BLE001 - the full build that follows reports it
+            return True
+        return any(finding.severity == "error" for finding in findings)
+
 
 class ChangeTrigger(LiveReloadWatcher):
     """livereload's watcher, driven by ours: one look per poll and one rebuild
-    per change (livereload's own glob tasks would run once per matching pattern)."""
+    per change (livereload's own glob tasks would run once per matching pattern).
+
+    A build that failed reloads nothing: the page stays the last good one and
+    the panel on it shows the problems (it asks for them itself)."""
 
     # livereload waits this long before it tells the page to reload.
     DELAY = 0.05
 
-    def __init__(self, look):
+    def __init__(self, look, status: BuildStatus | None = None):
         super().__init__()
         self.look = look  # () -> the changed paths it brought up to date
+        self.status = status
 
     def examine(self):
         # livereload adds a watch of the working directory when it has no
@@ -162,20 +323,75 @@ class ChangeTrigger(LiveReloadWatcher):
             return self._changes.pop()
         changed = self.look()
         self.filepath = str(changed[-1]) if changed else None
+        if changed and self.status is not None and not self.status.ok:
+            return self.filepath, "forever"  # livereload's word for "no reload"
         return self.filepath, (self.DELAY if changed else None)
+
+
+def with_overlay(html: bytes) -> bytes:
+    """The page with the panel's script tag before its </head> (if it has one)."""
+    return html.replace(b"</head>", OVERLAY_TAG + b"</head>", 1)
 
 
 class SiteFiles(StaticFileHandler):
     """livereload's static files, answering a missing page with the site's own
-    404 page (status 404), as the web server does in production."""
+    404 page (status 404), as the web server does in production. Every HTML
+    page gets the panel's script tag as it is sent (``with_overlay``). While
+    the last build failed, a missing page (not a missing picture or file) is a
+    short page that says so (status 503), with the panel on top."""
+
+    def initialize(self, path: str, default_filename: str | None = None,
+                   status: BuildStatus | None = None) -> None:
+        super().initialize(path, default_filename)
+        self.status = status
+
+    @classmethod
+    def get_content(cls, abspath: str, start: int | None = None, end: int | None = None):
+        if not abspath.endswith(".html"):
+            return super().get_content(abspath, start, end)
+        return with_overlay(Path(abspath).read_bytes())[start:end]
+
+    def get_content_size(self) -> int:
+        if not self.absolute_path.endswith(".html"):
+            return super().get_content_size()
+        return len(with_overlay(Path(self.absolute_path).read_bytes()))
 
     def write_error(self, status_code: int, **kwargs) -> None:
         page = Path(self.root) / "404.html"
+        last = self.request.path.rsplit("/", 1)[-1]
+        a_page = not last or last.endswith(".html") or "." not in last
+        if status_code == 404 and a_page and self.status is not None and not self.status.ok:
+            self.set_status(503)
+            self.set_header("Content-Type", "text/html; charset=UTF-8")
+            self.set_header("Cache-Control", "no-store")
+            self.finish(with_overlay(self.status.missing_page()))
+            return
         if status_code == 404 and page.is_file():
             self.set_header("Content-Type", "text/html; charset=UTF-8")
-            self.finish(page.read_bytes())
+            self.finish(with_overlay(page.read_bytes()))
             return
         super().write_error(status_code, **kwargs)
+
+
+class StatusHandler(RequestHandler):
+    """/__dorpsplein/status.json: the last build's outcome, for the panel."""
+
+    def initialize(self, status: BuildStatus) -> None:
+        self.status = status
+
+    def get(self) -> None:
+        self.set_header("Content-Type", "application/json; charset=UTF-8")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(json.dumps(self.status.as_json(), ensure_ascii=False))
+
+
+class OverlayScriptHandler(RequestHandler):
+    """/__dorpsplein/overlay.js: the panel (preview_static/overlay.js)."""
+
+    def get(self) -> None:
+        self.set_header("Content-Type", "text/javascript; charset=UTF-8")
+        self.set_header("Cache-Control", "no-cache")
+        self.finish((STATIC / "overlay.js").read_bytes())
 
 
 class PreviewServer(Server):
@@ -187,7 +403,23 @@ class PreviewServer(Server):
     problem collector would take a 404 for a build problem). Here each has
     one handler and passes nothing on; livereload's own chatter (serving on,
     watching, running task) stays below the line, tornado's warnings (a 404
-    with its address) are shown."""
+    with its address) are shown.
+
+    Besides the site's files it answers the panel's two addresses
+    (``STATUS_URL``, ``OVERLAY_SCRIPT``) with the outcome in ``status``."""
+
+    def __init__(self, status: BuildStatus, **kwargs):
+        super().__init__(**kwargs)
+        self.status = status
+
+    def get_web_handlers(self, script):
+        return [
+            (re.escape(STATUS_URL), StatusHandler, {"status": self.status}),
+            (re.escape(OVERLAY_SCRIPT), OverlayScriptHandler),
+            (r"/(.*)", SiteFiles, {"path": self.root or ".",
+                                   "default_filename": self.default_filename,
+                                   "status": self.status}),
+        ]
 
     def _setup_logging(self):
         from tornado.log import LogFormatter
@@ -255,8 +487,8 @@ def ports_problem(host: str, port: int, comments_host: str | None, comments_port
         new_port, new_comments_port if comments_taken or chosen_comments_port else None, lan,
         comments)
     if port_taken:
-        return SAY["port_in_use"].format(port=port, command=command)
-    return SAY["comments_port_in_use"].format(port=comments_port, command=command)
+        return say(SAY["port_in_use"], port=port, command=command)
+    return say(SAY["comments_port_in_use"], port=comments_port, command=command)
 
 
 def lan_addresses() -> list[str]:
@@ -320,15 +552,15 @@ def qr_code(text: str, colours: bool) -> str:
 def tell_lan(addresses: list[str], port: int) -> None:
     """Print the address a phone opens, its QR code, and the other addresses."""
     if not addresses:
-        print(SAY["lan_none"], flush=True)
+        print(say(SAY["lan_none"]), flush=True)
         return
     url = f"http://{addresses[0]}:{port}/"
-    print(SAY["lan"].format(url=url))
-    print(SAY["lan_qr"])
+    print(say(SAY["lan"], url=url))
+    print(say(SAY["lan_qr"]))
     print(qr_code(url, colours=sys.stdout.isatty()))
     if len(addresses) > 1:
-        print(SAY["lan_others"].format(
-            urls=", ".join(f"http://{a}:{port}/" for a in addresses[1:])))
+        print(say(SAY["lan_others"],
+                  urls=", ".join(f"http://{a}:{port}/" for a in addresses[1:])))
     sys.stdout.flush()
 
 
@@ -344,6 +576,26 @@ def start_comments(settings_file: str, origins: list[str], bind: str, threads: P
     for origin in origins:
         command += ["--origin", origin]
     return subprocess.Popen(command, cwd=ROOT, env=dict(os.environ))
+
+
+class LateCommentServer:
+    """The comment server, started once the site has its thread list
+    (isso-threads.json): at once after a good first build, else after the
+    first good rebuild (a first build stopped by a settings problem writes
+    nothing)."""
+
+    def __init__(self, start, threads: Path):
+        self.start = start  # () -> the running subprocess.Popen
+        self.threads = threads
+        self.process: subprocess.Popen | None = None
+
+    def start_when_ready(self) -> None:
+        if self.process is None and self.threads.is_file():
+            self.process = self.start()
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
 
 
 def _read_settings(settings_path: Path) -> dict:
@@ -365,6 +617,7 @@ def serve(host: str = "127.0.0.1", port: int = DEFAULT_PORT,
     settings_path = Path(settings_file) if Path(settings_file).is_absolute() else \
         ROOT / settings_file
     settings = _read_settings(settings_path)
+    say.language = language_of(settings)
     with_comments = comments and "isso_comments" in settings.get("PLUGINS", [])
     server_settings = {**SERVER_DEFAULTS, **(settings.get("ISSO_COMMENTS_SERVER") or {})}
     comments_host, _, listen_port = str(server_settings["listen"]).rpartition(":")
@@ -390,50 +643,60 @@ def serve(host: str = "127.0.0.1", port: int = DEFAULT_PORT,
         overrides["ISSO_COMMENTS_URL"] = f"http://{comments_shown}:{comments_port}"
 
     site = PreviewSite(settings_file, overrides)
-    first = rebuild(settings_file, site)
-    if first is None:
-        sys.exit(1)
+    # A first build that fails still starts the preview: the browser shows
+    # the problems, and the first good save builds the site.
+    rebuild(settings_file, site)
+    output = Path(settings["OUTPUT_PATH"])
+    output.mkdir(parents=True, exist_ok=True)
     comment_server = None
     if with_comments:
         database = Path(server_settings["database"])
         origins = list(dict.fromkeys([site_url, f"http://{local}:{port}",
                                       f"http://localhost:{port}"]))
-        comment_server = start_comments(
+        comment_server = LateCommentServer(lambda: start_comments(
             settings_file, origins, f"{comments_host}:{comments_port}",
-            first.output_path / "isso-threads.json",
-            database if database.is_absolute() else ROOT / database)
-        atexit.register(comment_server.terminate)
+            output / "isso-threads.json",
+            database if database.is_absolute() else ROOT / database),
+            output / "isso-threads.json")
+        comment_server.start_when_ready()
+        atexit.register(comment_server.stop)
         # A plain `kill` must not leave the comment server running.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    content = Path(first.settings["PATH"])
-    watcher = Watcher([content, Path(first.settings["THEME"]), ROOT / "plugins"],
+    content = Path(settings["PATH"])
+    watcher = Watcher([content, Path(settings["THEME"]), ROOT / "plugins"],
                       [settings_path, ROOT / "pelicanconf.py"])
-    articles = [content / folder for folder in first.settings["ARTICLE_PATHS"]]
-    server = PreviewServer(watcher=ChangeTrigger(
-        lambda: on_change(site, watcher, settings_file, articles)))
-    server.SFH = SiteFiles
+    articles = [content / folder for folder in settings["ARTICLE_PATHS"]]
+
+    def look() -> list[Path]:
+        handled = on_change(site, watcher, settings_file, articles)
+        if handled and comment_server is not None:
+            comment_server.start_when_ready()
+        return handled
+
+    server = PreviewServer(site.status, watcher=ChangeTrigger(look, site.status))
     # livereload looks for changes every 0.8 s; look every 0.1 s as well, so a
     # save shows in the browser within a few tenths of a second.
     from livereload.handlers import LiveReloadHandler
     from tornado import ioloop
 
     ioloop.PeriodicCallback(LiveReloadHandler.poll_tasks, 100).start()
-    print(f"Preview on http://{local}:{port}/ — press Ctrl+C to stop.", flush=True)
+    print(say(N_("Preview on {url} — press Ctrl+C to stop."), url=f"http://{local}:{port}/"),
+          flush=True)
     if lan:
         tell_lan(addresses, port)
     try:
-        server.serve(host=host, port=port, root=str(first.output_path), open_url_delay=None)
+        server.serve(host=host, port=port, root=str(output), open_url_delay=None)
     except OSError as exc:  # taken between the check and now
         if exc.errno != errno.EADDRINUSE:
             raise
         free = next_free_port(host, port, avoid={comments_port})
-        print(SAY["port_in_use"].format(port=port, command=serve_command(
+        print(say(SAY["port_in_use"], port=port, command=serve_command(
             free, comments_port if chosen_comments_port else None, lan, comments)),
             file=sys.stderr)
         sys.exit(1)
     finally:
         if comment_server is not None:
-            comment_server.terminate()
+            comment_server.stop()
 
 
 def main(argv: list[str] | None = None) -> None:

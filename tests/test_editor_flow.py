@@ -11,7 +11,7 @@ import pytest
 from conftest import FROM_PELICANCONF, fetch, fetch_when_ready, free_port
 
 from dorpsplein.build import ROOT
-from dorpsplein.editor import new_article, slug_of
+from dorpsplein.editor import created, new_article, slug_of
 
 pytestmark = pytest.mark.slow
 
@@ -41,21 +41,35 @@ def test_new_writes_a_draft_and_refuses_a_second_with_the_same_slug(tmp_path, co
     assert text.startswith("Title: Één week café op het plein\nDate: 2026-11-26 14:05\n"
                            "Category: Burgerparticipatie\n")
     assert "Status: draft\n" in text and "Slug: een-week-cafe-op-het-plein\n" in text
-    with pytest.raises(ValueError, match="already exists"):
+    with pytest.raises(ValueError, match="^Er is al een artikel met het adres "
+                       "'een-week-cafe-op-het-plein': .* — kies een andere titel.$"):
         new_article("Één week café op het plein", "Burgerparticipatie", str(settings), now=now)
-    with pytest.raises(ValueError, match="is not one of the categories"):
+    with pytest.raises(ValueError, match="^'Sport' staat niet bij de categorieën — kies een "
+                       "van deze: Sociale media, "):
         new_article("Iets anders", "Sport", str(settings), now=now)
+    assert created(path, "127.0.0.1", 8000, str(settings)) == [
+        f"Aangemaakt: {path}",
+        "Voorbeeld (na ./go serve): http://127.0.0.1:8000/concepten/een-week-cafe-op-het-plein/"]
     # Asked for interactively, a category can be given by its number.
+    prompts = []
     asked = new_article("Een vraag aan de lezers", None, str(settings), now=now,
-                        ask=lambda _prompt: "4")
+                        ask=lambda prompt: prompts.append(prompt) or "4")
     assert "Category: Moderatie\n" in asked.read_text(encoding="utf-8")
+    assert prompts == ["Categorie (nummer of naam): "]
+    # In English when the settings say so.
+    english = tmp_path / "english.py"
+    english.write_text(settings.read_text(encoding="utf-8") + "EDITOR_LANGUAGE = 'en'\n",
+                       encoding="utf-8")
+    with pytest.raises(ValueError, match="^'Sport' is not one of the categories — choose one "
+                       "of: Sociale media, "):
+        new_article("Iets anders", "Sport", str(english), now=now)
 
 
 def test_invoke_new_asks_for_a_category_or_says_how(tmp_path):
     run = subprocess.run([sys.executable, "-m", "invoke", "new", "Een titel"], cwd=ROOT,
                          capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
     assert run.returncode == 1
-    assert 'Say which category: invoke new "…" --category "Sociale media".' in run.stderr
+    assert 'Kies een categorie: ./go new "…" --category "Sociale media".' in run.stderr
     assert not list((ROOT / "content" / "articles").glob("*een-titel*"))
 
 

@@ -1,6 +1,7 @@
 """The live preview an editor can trust: its own folder, the site's 404 page,
 a clear word when the port is taken, a phone on the same network, each log
-line once."""
+line once, and what it says in Dutch (the panel over the page is tested in
+Chromium: tests/e2e/test_preview_problems.py)."""
 
 from __future__ import annotations
 
@@ -22,11 +23,12 @@ from bs4 import BeautifulSoup
 from conftest import FROM_PELICANCONF, fetch, fetch_when_ready, free_port
 
 from dorpsplein.build import ROOT, build
-from dorpsplein.preview import SAY, tell_lan
+from dorpsplein.preview import OVERLAY_TAG, SAY, problem_parts, say, tell_lan
 
 ARTICLE = "/2026/x-of-mastodon/"
-# livereload's script, which the preview injects before </head>.
-INJECTED = re.compile(r'<script type="text/javascript">\(function\(\)\{var s=document.*?</script>')
+# The panel's script tag and livereload's script, which the preview adds before </head>.
+INJECTED = re.compile(re.escape(OVERLAY_TAG.decode()) +
+                      r'<script type="text/javascript">\(function\(\)\{var s=document.*?</script>')
 
 
 def project(tmp_path: Path, **settings) -> Path:
@@ -259,7 +261,7 @@ def printed_qr(lines: list[str]) -> list[list[int]]:
 
 def qr_block(text: str) -> list[str]:
     lines = text.splitlines()
-    start = next(i for i, line in enumerate(lines) if line == SAY["lan_qr"]) + 1
+    start = next(i for i, line in enumerate(lines) if line == say(SAY["lan_qr"])) + 1
     block = []
     for line in lines[start:]:
         if not line or set(line) - set("█▀▄ "):
@@ -328,14 +330,15 @@ def test_lan_preview_prints_the_address_and_its_qr_code_and_takes_comments_from_
 def test_without_a_network_address_it_says_how_to_connect(capsys):
     tell_lan([], 8000)
     out = capsys.readouterr().out
-    assert out.strip() == SAY["lan_none"]
-    assert "hetzelfde netwerk" in out
+    assert out.strip() == say(SAY["lan_none"])
+    assert out.startswith("Deze computer heeft geen netwerkadres gevonden (alleen 127.0.0.1)")
 
 
 def test_the_qr_code_is_the_address_and_other_addresses_are_listed(capsys):
     tell_lan(["192.168.1.20", "10.0.0.5"], 8001)
     out = capsys.readouterr().out
-    assert SAY["lan"].format(url="http://192.168.1.20:8001/") in out
+    assert say(SAY["lan"], url="http://192.168.1.20:8001/") in out
+    assert "Op je telefoon of tablet: http://192.168.1.20:8001/ — die moet" in out
     assert shows_qr_of(out, "http://192.168.1.20:8001/")
     assert not shows_qr_of(out, "http://192.168.1.21:8001/")
     assert "http://10.0.0.5:8001/" in out.splitlines()[-1]
@@ -368,9 +371,147 @@ def test_each_log_line_is_printed_once(preview):
     time.sleep(0.5)
     lines = [line for line in log.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert sum("/pagina-die-er-niet-is/" in line for line in lines) == 1, lines
-    assert sum(line.startswith("Preview on ") for line in lines) == 1, lines
-    assert sum(line.startswith("Updated 2026-09-x-of-mastodon.md") for line in lines) == 1, lines
+    assert sum(line.startswith("Voorbeeld op ") for line in lines) == 1, lines
+    assert sum(line.startswith("2026-09-x-of-mastodon.md bijgewerkt in ")
+               for line in lines) == 1, lines
     # And no other line twice, in one format or two (a rebuild's own timing
     # line may repeat when something else changed meanwhile).
-    seen = [message(line) for line in lines if not line.startswith(("Rebuilt in", "Updated "))]
+    seen = [message(line) for line in lines
+            if not line.startswith("Opnieuw gebouwd in") and " bijgewerkt in " not in line]
     assert len(seen) == len(set(seen)), lines
+
+
+# --- 6. What the preview says, and the problems it shows -----------------------
+
+
+def test_a_problem_line_is_split_into_file_line_what_and_fix():
+    assert problem_parts("content/articles/x.md:3: 'gisteren' is geen geldige datum — schrijf "
+                         "de datum als 2026-11-26.") == {
+        "file": "content/articles/x.md", "line": 3, "what": "'gisteren' is geen geldige datum",
+        "fix": "schrijf de datum als 2026-11-26.",
+        "text": "content/articles/x.md:3: 'gisteren' is geen geldige datum — schrijf de datum "
+                "als 2026-11-26."}
+    whole = problem_parts("content/articles/mijn stuk.md: het bestand is leeg — schrijf iets.")
+    assert (whole["file"], whole["line"], whole["what"], whole["fix"]) == (
+        "content/articles/mijn stuk.md", None, "het bestand is leeg", "schrijf iets.")
+    # A settings sentence names no file, even one with a path in it.
+    for sentence in ("EDITOR_LANGUAGE = 'de' must be 'nl' (Dutch messages) or 'en' (English "
+                     "messages), in pelicanconf.py.",
+                     "DEFAULT_LANG = 'xx' has no catalogue at theme/translations/xx/LC_MESSAGES/"
+                     "messages.po: copy it there."):
+        parts = problem_parts(sentence)
+        assert parts["file"] is None and parts["line"] is None
+        assert parts["what"] + (" — " + parts["fix"] if parts["fix"] else "") == sentence
+
+
+def test_the_panel_says_whose_problem_it_is_in_the_editors_language(tmp_path):
+    from dorpsplein.preview import BuildStatus
+
+    status = BuildStatus(tmp_path)
+    assert status.as_json()["ok"] and status.as_json()["problems"] == []
+    status.record([f"{tmp_path}/content/articles/x.md:2: 'gisteren' is geen geldige datum — "
+                   "schrijf de datum als 2026-11-26.", "content/articles/y.md: leeg — schrijf."],
+                  "nl")
+    said = status.as_json()
+    first_build = said["build"]
+    assert not said["ok"] and said["lang"] == "nl"
+    assert said["say"]["heading"] == "Er zijn 2 problemen met je tekst"
+    assert [p["file"] for p in said["problems"]] == ["content/articles/x.md",
+                                                     "content/articles/y.md"]
+    status.record(["EDITOR_LANGUAGE = 'fr' must be 'nl' (Dutch messages) or 'en' (English "
+                   "messages), in pelicanconf.py."], "nl")
+    said = status.as_json()
+    assert said["say"]["heading"] == "Er is een probleem met de instellingen"
+    assert said["build"] != first_build  # a new failing build: the panel shows again
+    status.record(["content/articles/x.md:2: 'x' is not a valid date — write 2026-11-26."], "en")
+    said = status.as_json()
+    assert said["say"] == {
+        "heading": "There is a problem with your text",
+        "intro": "Your browser still shows the last good version of the page. Fix it and save "
+                 "the file: this message then disappears by itself.",
+        "line": "line {line}", "fix": "How to fix it:", "hide": "Hide"}
+    assert b'<html lang="en">' in status.missing_page()
+    assert b"This page is not there yet" in status.missing_page()
+
+
+def test_the_preview_speaks_english_when_the_settings_say_so(capsys):
+    previous = say.language
+    try:
+        say.language = "en"
+        tell_lan([], 8000)
+        assert capsys.readouterr().out.strip() == SAY["lan_none"]
+    finally:
+        say.language = previous
+    assert say(SAY["lan_none"]) != SAY["lan_none"]  # Dutch again, from the catalogue
+
+
+def status_of(base: str) -> dict:
+    return json.loads(get(base + "/__dorpsplein/status.json")[2])
+
+
+def status_when(base: str, wanted, seconds: float = 60) -> dict:
+    """The preview's status once ``wanted(status)`` holds (fails after ``seconds``)."""
+    deadline = time.monotonic() + seconds
+    status = status_of(base)
+    while not wanted(status) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        status = status_of(base)
+    assert wanted(status), status
+    return status
+
+
+@pytest.mark.slow
+def test_a_key_the_one_article_update_would_miss_is_reported_and_every_page_has_the_tag(
+        tmp_path):
+    """A body-only edit updates one article in place, which reads no front-matter
+    key it does not know: the preview runs the editor checks on that file first."""
+    folder = project(tmp_path)
+    port = free_port()
+    process, log = start_preview(folder, port, "--no-comments")
+    base = f"http://127.0.0.1:{port}"
+    article = folder / "content" / "articles" / "2026-09-x-of-mastodon.md"
+    original = article.read_text(encoding="utf-8")
+    try:
+        assert fetch_when_ready(base + "/") is not None, log.read_text()
+        good = status_of(base)
+        assert good["ok"] and good["problems"] == [] and good["lang"] == "nl"
+        # Every HTML page carries the panel's tag once (the 404 page too), as served.
+        tag = OVERLAY_TAG.decode()
+        for url in ("/", ARTICLE, "/bestaat-niet/"):
+            assert get(base + url)[2].decode("utf-8").count(tag) == 1, url
+        assert not any(tag.encode() in data for data in
+                       tree(folder / "output" / "preview").values()), "a built file has the tag"
+        status, headers, script = get(base + "/__dorpsplein/overlay.js")
+        assert status == 200 and headers["Content-Type"].startswith("text/javascript")
+        assert b'setAttribute("role", "alert")' in script
+
+        article.write_text(original.replace("Slug: x-of-mastodon\n",
+                                            "Slug: x-of-mastodon\nCatgory: Moderatie\n"),
+                           encoding="utf-8")
+        broken = status_when(base, lambda s: not s["ok"])
+        [problem] = broken["problems"]
+        # Named as in the project's folder (the terminal line names it in full).
+        assert problem["file"] == "content/articles/2026-09-x-of-mastodon.md"
+        assert problem["text"].endswith("/content/articles/2026-09-x-of-mastodon.md:6: "
+                                        "'Catgory:' kent Dorpsplein niet — schrijf 'Category:' "
+                                        "(kijk de spelling na).")
+        assert (problem["line"], problem["what"], problem["fix"]) == (
+            6, "'Catgory:' kent Dorpsplein niet", "schrijf 'Category:' (kijk de spelling na).")
+        assert broken["say"]["heading"] == "Er is een probleem met je tekst"
+        assert broken["say"]["hide"] == "Verbergen"
+        assert "X of Mastodon" in fetch(base + ARTICLE)  # the last good page stays
+        text = log.read_text(encoding="utf-8")
+        assert problem["text"] in text and "Je ziet het probleem ook in de browser." in text
+
+        # Fixed, and a body edit: in place again, and the status is good again.
+        article.write_text(original + "\nEen zin na de fout.\n", encoding="utf-8")
+        fixed = status_when(base, lambda s: s["ok"])
+        assert fixed["build"] != broken["build"]
+        assert "Een zin na de fout." in fetch_when_ready(base + ARTICLE)
+        article.write_text(original + "\nNog een zin.\n", encoding="utf-8")
+        deadline = time.monotonic() + 30
+        while "Nog een zin." not in fetch(base + ARTICLE) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert "2026-09-x-of-mastodon.md bijgewerkt in " in log.read_text(encoding="utf-8")
+    finally:
+        stop(process)

@@ -170,7 +170,10 @@ def measure_preview(folder: Path, content: Path, edits: int) -> dict:
                      daemon=True).start()
     try:
         deadline = time.monotonic() + 300
-        while not any("Preview on" in line for line in lines) and time.monotonic() < deadline:
+        # The preview's "ready" line, in either editor language.
+        ready = ("Preview on", "Voorbeeld op")
+        while not any(word in line for line in lines for word in ready) \
+                and time.monotonic() < deadline:
             time.sleep(0.1)
         time.sleep(1.0)  # let the watchers take their first look
         article = content / "articles" / "bericht-5.md"

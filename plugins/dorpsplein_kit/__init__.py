@@ -11,6 +11,9 @@
 - ``parse_hex``, ``palette``, ``contrast_ratio``: colours.
 - ``town``: the town's identity (name, logo, palette, publisher, e-mail);
   ``facts``/``fill``: its facts as placeholders (``{{ town.name }}``) in content.
+- ``EDITOR_LANGUAGE``, ``editor_language``, ``translations``: the language
+  of the messages editors read ("nl" or "en") and gettext catalogues compiled
+  in memory with Babel (English msgids, one ``locale/`` folder per part).
 - ``Contract``, ``declared``: what a plugin offers (front-matter values, data
   list pages show, the live preview's one-article update), read by the
   editor checks and the live preview.
@@ -23,6 +26,7 @@ from .colours import contrast_ratio, palette, parse_hex
 from .contracts import Contract, Declared, declared
 from .identity import PLACEHOLDER, Town, facts, fill, town
 from .images import image_size, svg_size
+from .language import EDITOR_LANGUAGE, EDITOR_LANGUAGES, editor_language, said, translations
 from .output import OutputGenerator, copy_if_stale, write_if_changed
 from .settings import (
     Setting,
@@ -37,8 +41,9 @@ from .settings import (
 from .urls import absolute_url, site_url
 
 __all__ = [
-    "PLACEHOLDER", "Contract", "Declared", "OutputGenerator", "Setting", "SettingsError", "Town",
-    "absolute_url", "contrast_ratio", "copy_if_stale", "declared", "dictionary", "facts", "fail",
-    "fill", "image_size", "merge", "one_of", "palette", "parse_hex", "reject_unknown", "site_url",
-    "svg_size", "town", "whole_number", "write_if_changed",
+    "EDITOR_LANGUAGE", "EDITOR_LANGUAGES", "PLACEHOLDER", "Contract", "Declared",
+    "OutputGenerator", "Setting", "SettingsError", "Town", "absolute_url", "contrast_ratio",
+    "copy_if_stale", "declared", "dictionary", "editor_language", "facts", "fail", "fill",
+    "image_size", "merge", "one_of", "palette", "parse_hex", "reject_unknown", "said",
+    "site_url", "svg_size", "town", "translations", "whole_number", "write_if_changed",
 ]

@@ -2,7 +2,16 @@
 
 Every finding is one line an editor can act on::
 
-    content/articles/x.md:3: 'gisteren' is not a valid date — write the date as 2026-11-26 14:30.
+    content/articles/x.md:3: 'gisteren' is geen geldige datum — schrijf de datum
+    als 2026-11-26 of 2026-11-26 14:30.
+
+(one line, shown here on two).
+
+The messages are written in English here, as gettext msgids, and said in
+``EDITOR_LANGUAGE`` ("nl" by default) through the catalogue beside this file,
+``locale/nl/LC_MESSAGES/messages.po`` (compiled in memory by
+``dorpsplein_kit.translations``). After changing a message, change its entry
+there too (tests/plugins/test_editor_language.py says which are missing).
 
 Errors stop a build (and `invoke check`); warnings are printed and only fail
 `invoke check --strict`. The files are read as text here, independently of
@@ -20,8 +29,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from dorpsplein_kit import declared, facts
+from babel.numbers import format_decimal
+from dorpsplein_kit import declared, facts, said
 from pelican.utils import slugify
+
+# This plugin's catalogue of editor messages (English msgids).
+LOCALE = Path(__file__).resolve().parent / "locale"
 
 MARKDOWN = {".md", ".markdown", ".mdown", ".mkd"}
 REQUIRED_ARTICLE = ("title", "date", "category", "summary")
@@ -56,6 +69,8 @@ GENERATED = ("feeds/", "theme/", "pagefind/", "sitemap.xml", "robots.txt")
 # writes them from here, so the check and the template never drift apart).
 NEW_SUMMARY = "Schrijf hier in één of twee zinnen waarover het artikel gaat."
 NEW_FIRST_PARAGRAPH = "Schrijf hier de eerste alinea: het belangrijkste eerst."
+# The example of a {filename} link the findings give.
+LINK_EXAMPLE = "{filename}/articles/2026-09-x-of-mastodon.md"
 
 
 @dataclass(frozen=True)
@@ -133,6 +148,9 @@ class Checker:
         self.known = KNOWN_KEYS | set(plugin_keys)
         self.findings: list[Finding] = []
         self.broken: set[Path] = set()
+        # The findings in the editor's language (EDITOR_LANGUAGE, checked).
+        self.language = settings.get("EDITOR_LANGUAGE") or "nl"
+        self._ = said(LOCALE, settings).gettext
         # The town's facts editors may write as {{ town.name }} (town.toml).
         self.facts = sorted(facts(settings))
 
@@ -159,6 +177,15 @@ class Checker:
         return any(fnmatch.fnmatch(path.name, pattern)
                    for pattern in self.settings.get("IGNORE_FILES", []))
 
+    def number(self, value: float) -> str:
+        """A number with one decimal, as the editor's language writes it (5,4 / 5.4)."""
+        return format_decimal(value, format="0.0", locale=self.language)
+
+    def either(self, choices) -> str:
+        """'a' or 'b' or 'c', in the editor's language."""
+        word = self._("or")
+        return f" {word} ".join(choices)
+
     # -- the run -----------------------------------------------------------
     def run(self) -> list[Finding]:
         documents = []
@@ -169,9 +196,10 @@ class Checker:
                 if self.ignored(path):
                     continue
                 if path.suffix.lower() not in MARKDOWN:
-                    self.add(path, None, f"'{path.name}' is not a Markdown file, so it is not "
-                             f"published — rename it to '{path.stem}.md' if it is an article, "
-                             "or move it to content/images/ or content/extra/.")
+                    self.add(path, None, self._(
+                        "'{name}' is not a Markdown file, so it is not published — rename it "
+                        "to '{stem}.md' if it is an article, or move it to content/images/ or "
+                        "content/extra/.").format(name=path.name, stem=path.stem))
                     continue
                 doc = self.read(path, kind)
                 if doc is not None:
@@ -181,38 +209,52 @@ class Checker:
         self.check_site_links(documents)
         return self.findings
 
+    def check_file(self, path: Path, kind: str = "article") -> list[Finding]:
+        """The findings of one Markdown file on its own (the live preview asks
+        before it updates one article in place); the checks that compare files
+        with each other (slugs, links to site addresses) need ``run()``."""
+        doc = self.read(path, kind)
+        if doc is not None:
+            self.check_document(doc)
+        return self.findings
+
     def read(self, path: Path, kind: str) -> Document | None:
         raw = path.read_bytes()
         if not raw.strip():
-            self.add(path, None, "the file is empty — write the front matter (Title:, Date:, "
-                     "Category:, Summary:) and the text, or delete the file.")
+            self.add(path, None, self._(
+                "the file is empty — write the front matter (Title:, Date:, Category:, "
+                "Summary:) and the text, or delete the file."))
             return None
         if b"\x00" in raw[:4096] or raw[:4] in (b"PK\x03\x04", b"\x89PNG", b"%PDF"):
-            self.add(path, None, "this is not a text file (perhaps a Word document, PDF or "
-                     "picture renamed to .md) — write the article as plain text in Markdown.")
+            self.add(path, None, self._(
+                "this is not a text file (perhaps a Word document, PDF or picture renamed to "
+                ".md) — write the article as plain text in Markdown."))
             return None
         if len(raw) > self.size_max:
-            self.add(path, None, f"the file is {len(raw) / 1_000_000:.1f} MB, more than "
-                     f"{self.size_max / 1_000_000:.0f} MB — keep an article short; put data "
-                     "or long documents in content/extra/ and link to them.")
+            self.add(path, None, self._(
+                "the file is {size} MB, more than {limit} MB — keep an article short; put "
+                "data or long documents in content/extra/ and link to them.").format(
+                size=self.number(len(raw) / 1_000_000), limit=f"{self.size_max / 1_000_000:.0f}"))
             return None
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             line = raw[: exc.start].count(b"\n") + 1
-            self.add(path, line, f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x}) — "
-                     "save it as UTF-8 in your editor (in Notepad: Save as, Encoding UTF-8).")
+            self.add(path, line, self._(
+                "the file is not valid UTF-8 (byte {byte}) — save it as UTF-8 in your editor "
+                "(in Notepad: Save as, Encoding UTF-8).").format(byte=f"0x{raw[exc.start]:02x}"))
             return None
         meta, duplicates, body, body_start = _front_matter(text)
         doc = Document(path, self.show(path), kind, meta, body, body_start)
         if not meta:
-            self.add(doc, 1, "the file has no front matter — start it with lines such as "
-                     "'Title: …', 'Date: 2026-11-26 10:00', 'Category: …' and 'Summary: …', "
-                     "then an empty line.")
+            self.add(doc, 1, self._(
+                "the file has no front matter — start it with lines such as 'Title: …', "
+                "'Date: 2026-11-26 10:00', 'Category: …' and 'Summary: …', then an empty "
+                "line."))
             return None
         for key, line in duplicates:
-            self.add(doc, line, f"'{key.capitalize()}:' appears twice — keep one of the two "
-                     "lines.")
+            self.add(doc, line, self._("'{key}:' appears twice — keep one of the two "
+                                       "lines.").format(key=key.capitalize()))
         return doc
 
     def check_document(self, doc: Document) -> None:
@@ -225,22 +267,28 @@ class Checker:
         for key in required:
             if key not in meta or not meta[key][0]:
                 line = meta[key][1] if key in meta else 1
-                what = "is empty" if key in meta else "is missing"
-                self.add(doc, line, f"'{key.capitalize()}:' {what} — add a line such as "
-                         f"'{examples[key]}' to the front matter.")
+                message = (self._("'{key}:' is empty — add a line such as '{example}' to the "
+                                  "front matter.") if key in meta else
+                           self._("'{key}:' is missing — add a line such as '{example}' to "
+                                  "the front matter."))
+                self.add(doc, line, message.format(key=key.capitalize(), example=examples[key]))
         for key, (_value, line, written) in meta.items():
             if written != written.capitalize() and key in self.known and written.islower():
-                self.add(doc, line, f"'{written}:' is written in lower case — write "
-                         f"'{written.capitalize()}:' like the other keys.", "warning")
+                self.add(doc, line, self._(
+                    "'{written}:' is written in lower case — write '{capital}:' like the other "
+                    "keys.").format(written=written, capital=written.capitalize()), "warning")
             elif key not in self.known:
                 close = difflib.get_close_matches(key, sorted(self.known), n=1)
                 if close:
                     # A misspelled key would silently lose its value: an error.
-                    self.add(doc, line, f"'{written}:' is not a front-matter key — write "
-                             f"'{close[0].capitalize()}:' (check the spelling).")
+                    self.add(doc, line, self._(
+                        "'{written}:' is not a front-matter key — write '{key}:' (check the "
+                        "spelling).").format(written=written, key=close[0].capitalize()))
                 else:
-                    self.add(doc, line, f"'{written}:' is not a front-matter key Dorpsplein "
-                             "knows — see the front-matter reference in the README.", "warning")
+                    self.add(doc, line, self._(
+                        "'{written}:' is not a front-matter key Dorpsplein knows — see the "
+                        "front-matter reference in the README.").format(written=written),
+                        "warning")
         self.check_title(doc)
         self.check_dates(doc)
         self.check_category(doc)
@@ -255,8 +303,9 @@ class Checker:
     def check_title(self, doc):
         if "title" in doc.meta and TAG.search(doc.meta["title"][0]):
             tag = TAG.search(doc.meta["title"][0]).group(0)
-            self.add(doc, doc.meta["title"][1], f"the title contains HTML ({tag}) — a title is "
-                     "plain text: remove the tags.")
+            self.add(doc, doc.meta["title"][1], self._(
+                "the title contains HTML ({tag}) — a title is plain text: remove the "
+                "tags.").format(tag=tag))
 
     def check_dates(self, doc):
         dates = {}
@@ -265,12 +314,14 @@ class Checker:
                 value, line, _ = doc.meta[key]
                 parsed = parse_date(value)
                 if parsed is None:
-                    self.add(doc, line, f"'{value}' is not a valid date — write the date as "
-                             "2026-11-26 or 2026-11-26 14:30.")
+                    self.add(doc, line, self._(
+                        "'{value}' is not a valid date — write the date as 2026-11-26 or "
+                        "2026-11-26 14:30.").format(value=value))
                 dates[key] = parsed
         if dates.get("date") and dates.get("modified") and dates["modified"] < dates["date"]:
-            self.add(doc, doc.meta["modified"][1], "'Modified:' is before 'Date:' — write the "
-                     "date of the last change, or remove the line.", "warning")
+            self.add(doc, doc.meta["modified"][1], self._(
+                "'Modified:' is before 'Date:' — write the date of the last change, or remove "
+                "the line."), "warning")
 
     def check_category(self, doc):
         if doc.kind != "article" or "category" not in doc.meta or not self.categories:
@@ -280,18 +331,24 @@ class Checker:
             lower = {c.lower(): c for c in self.categories}
             close = lower.get(value.lower()) or next(
                 iter(difflib.get_close_matches(value, self.categories, n=1, cutoff=0.5)), None)
-            hint = f"write 'Category: {close}'" if close else "write one of: " + ", ".join(
-                self.categories)
-            self.add(doc, line, f"'{value}' is not one of the categories in CATEGORIES in "
-                     f"pelicanconf.py — {hint}.")
+            if close:
+                message = self._("'{value}' is not one of the categories in CATEGORIES in "
+                                 "pelicanconf.py — write 'Category: {close}'.")
+            else:
+                message = self._("'{value}' is not one of the categories in CATEGORIES in "
+                                 "pelicanconf.py — write one of: {categories}.")
+            self.add(doc, line, message.format(value=value, close=close,
+                                               categories=", ".join(self.categories)))
 
     def check_choices(self, doc):
         for key, allowed in self.choices.items():
             if key in doc.meta:
                 value, line, written = doc.meta[key]
                 if value.strip().lower() not in allowed:
-                    self.add(doc, line, f"'{written}: {value}' is not possible — write "
-                             + " or ".join(f"'{written}: {a}'" for a in allowed) + ".")
+                    self.add(doc, line, self._(
+                        "'{key}: {value}' is not possible — write {choices}.").format(
+                        key=written, value=value,
+                        choices=self.either(f"'{written}: {a}'" for a in allowed)))
 
     def is_draft(self, doc) -> bool:
         return doc.meta.get("status", ("",))[0].strip().lower() == "draft"
@@ -301,13 +358,14 @@ class Checker:
         (an error); in a draft they are a reminder (a warning)."""
         severity = "warning" if self.is_draft(doc) else "error"
         if "summary" in doc.meta and doc.meta["summary"][0] == NEW_SUMMARY:
-            self.add(doc, doc.meta["summary"][1], "the summary is still the example text — "
-                     "write in one or two sentences what the article is about.", severity)
+            self.add(doc, doc.meta["summary"][1], self._(
+                "the summary is still the example text — write in one or two sentences what "
+                "the article is about."), severity)
         for offset, line in enumerate(doc.body.splitlines()):
             if line.strip() == NEW_FIRST_PARAGRAPH:
-                self.add(doc, doc.body_start + offset, "the first paragraph is still the "
-                         "example text — replace it with the article's most important point.",
-                         severity)
+                self.add(doc, doc.body_start + offset, self._(
+                    "the first paragraph is still the example text — replace it with the "
+                    "article's most important point."), severity)
 
     def check_town_facts(self, doc):
         """Every {{ … }} must name one of the town's facts (town.toml)."""
@@ -319,19 +377,25 @@ class Checker:
                 if name in self.facts:
                     continue
                 close = difflib.get_close_matches(name.replace(" ", "."), self.facts, n=1)
-                hint = (f"write {{{{ {close[0]} }}}}" if close else
-                        "use one of: " + ", ".join(self.facts))
-                self.add(doc, number, f"'{match.group(0)}' is not one of the town's facts — "
-                         f"{hint} (the facts are in town.toml).")
+                if close:
+                    message = self._("'{placeholder}' is not one of the town's facts — write "
+                                     "{fact} (the facts are in town.toml).")
+                else:
+                    message = self._("'{placeholder}' is not one of the town's facts — use one "
+                                     "of: {facts} (the facts are in town.toml).")
+                self.add(doc, number, message.format(
+                    placeholder=match.group(0), fact=f"{{{{ {close[0]} }}}}" if close else "",
+                    facts=", ".join(self.facts)))
 
     def check_summary(self, doc):
         if "summary" not in doc.meta:
             return
         value, line, _ = doc.meta["summary"]
         if len(value) > self.summary_max:
-            self.add(doc, line, f"the summary has {len(value)} characters; social previews cut "
-                     f"it after about {self.summary_max} — shorten it to one or two sentences.",
-                     "warning")
+            self.add(doc, line, self._(
+                "the summary has {count} characters; social previews cut it after about "
+                "{limit} — shorten it to one or two sentences.").format(
+                count=len(value), limit=self.summary_max), "warning")
 
     def check_tags(self, doc):
         if "tags" not in doc.meta:
@@ -339,32 +403,36 @@ class Checker:
         value, line, _ = doc.meta["tags"]
         tags = [t.strip() for t in value.split(",")]
         if not value.strip():
-            self.add(doc, line, "'Tags:' is empty — write keywords separated by commas, or "
-                     "remove the line.", "warning")
+            self.add(doc, line, self._("'Tags:' is empty — write keywords separated by "
+                                       "commas, or remove the line."), "warning")
         elif any(not t for t in tags):
-            self.add(doc, line, "'Tags:' has an empty keyword (two commas in a row, or a comma "
-                     "at the end) — remove the extra comma.", "warning")
+            self.add(doc, line, self._(
+                "'Tags:' has an empty keyword (two commas in a row, or a comma at the end) — "
+                "remove the extra comma."), "warning")
 
     def check_body(self, doc):
         if not doc.body.strip():
-            self.add(doc, doc.body_start - 1, "there is no text after the front matter — write "
-                     "the article below the empty line.")
+            self.add(doc, doc.body_start - 1, self._(
+                "there is no text after the front matter — write the article below the empty "
+                "line."))
             return
         fence = False
         for offset, line in enumerate(doc.body.splitlines()):
             if line.lstrip().startswith(("```", "~~~")):
                 fence = not fence
             if not fence and re.match(r"^#\s+\S", line):
-                self.add(doc, doc.body_start + offset, "a second level-1 heading ('# …'): the "
-                         "title is the page's only level-1 heading — use '## …' for sections.")
+                self.add(doc, doc.body_start + offset, self._(
+                    "a second level-1 heading ('# …'): the title is the page's only level-1 "
+                    "heading — use '## …' for sections."))
         for offset, line in enumerate(doc.body.splitlines()):
             for match in LINK.finditer(line):
                 target = match.group("target")
                 path = self._resolve(doc, re.sub(r"^\{\w+\}", "", target))
                 if not path.is_file():
-                    self.add(doc, doc.body_start + offset, f"the link to '{target}' points at a "
-                             "file that does not exist — check the name under content/ (for "
-                             "example {filename}/articles/2026-09-x-of-mastodon.md).")
+                    self.add(doc, doc.body_start + offset, self._(
+                        "the link to '{target}' points at a file that does not exist — check "
+                        "the name under content/ (for example {example}).").format(
+                        target=target, example=LINK_EXAMPLE))
 
     def check_site_links(self, documents) -> None:
         """Links written as addresses on this site (/2026/…/) must lead to a page
@@ -381,11 +449,17 @@ class Checker:
                     if path.startswith(GENERATED) or self.site_path_exists(path, known):
                         continue
                     close = difflib.get_close_matches(path, sorted(known), n=1, cutoff=0.6)
-                    hint = (f"did you mean '/{close[0]}'?" if close else
-                            "check the address in the browser")
-                    self.add(doc, doc.body_start + offset, f"the link to '{target}' leads to no "
-                             f"page of this site — {hint} (or link to the file: "
-                             "{filename}/articles/…md).")
+                    if close:
+                        message = self._("the link to '{target}' leads to no page of this site "
+                                         "— did you mean '{close}'? (or link to the file: "
+                                         "{example}).")
+                    else:
+                        message = self._("the link to '{target}' leads to no page of this site "
+                                         "— check the address in the browser (or link to the "
+                                         "file: {example}).")
+                    self.add(doc, doc.body_start + offset, message.format(
+                        target=target, close=f"/{close[0]}" if close else "",
+                        example="{filename}/articles/…md"))
 
     def site_path_exists(self, path: str, known: set[str]) -> bool:
         for candidate in (path, path.rstrip("/") + "/", path.removesuffix("index.html")):
@@ -449,17 +523,20 @@ class Checker:
         if "image" in doc.meta:
             value, line, _ = doc.meta["image"]
             if not (self.content / value).is_file():
-                self.add(doc, line, f"'Image: {value}' does not exist under content/ — put "
-                         "the picture in content/images/ and write 'Image: images/name.jpg'.")
+                self.add(doc, line, self._(
+                    "'Image: {value}' does not exist under content/ — put the picture in "
+                    "content/images/ and write 'Image: images/name.jpg'.").format(value=value))
             if "image_alt" not in doc.meta or not doc.meta["image_alt"][0]:
-                self.add(doc, line, "'Image:' has no 'Image_alt:' — add a line 'Image_alt: …' "
-                         "that says what the picture shows, for people who cannot see it.")
+                self.add(doc, line, self._(
+                    "'Image:' has no 'Image_alt:' — add a line 'Image_alt: …' that says what "
+                    "the picture shows, for people who cannot see it."))
 
     def _check_image(self, doc, line, src, alt, html=False):
         if src.startswith(("http://", "https://", "//")):
-            self.add(doc, line, f"the picture '{src}' comes from another website, which would "
-                     "let that site follow readers — save it in content/images/ and use "
-                     "{static}/images/name.jpg.")
+            self.add(doc, line, self._(
+                "the picture '{src}' comes from another website, which would let that site "
+                "follow readers — save it in content/images/ and use {example}.").format(
+                src=src, example="{static}/images/name.jpg"))
             return
         path = re.sub(r"^\{\w+\}", "", src)
         if path.startswith("/") and not src.startswith("{"):
@@ -467,13 +544,15 @@ class Checker:
         else:
             target = self._resolve(doc, path)
         if not target.is_file():
-            self.add(doc, line, f"the picture '{src}' does not exist — check the file name in "
-                     "content/images/ (names are case-sensitive).")
+            self.add(doc, line, self._(
+                "the picture '{src}' does not exist — check the file name in content/images/ "
+                "(names are case-sensitive).").format(src=src))
         if not alt:
-            example = "![Het plein met de nieuwe bomen](" + src + ")"
-            self.add(doc, line, f"the picture '{src}' has no description (alt text) — describe "
-                     "what it shows, for example " + ('alt="…" in the <img> tag' if html
-                                                      else example) + ".")
+            example = (self._('alt="…" in the <img> tag') if html
+                       else "![Het plein met de nieuwe bomen](" + src + ")")
+            self.add(doc, line, self._(
+                "the picture '{src}' has no description (alt text) — describe what it shows, "
+                "for example {example}.").format(src=src, example=example))
 
     def check_slugs(self, documents):
         seen: dict[tuple, Document] = {}
@@ -490,7 +569,8 @@ class Checker:
             key = (doc.kind, slug)
             if key in seen:
                 other = seen[key]
-                self.add(doc, line, f"the slug '{slug}' is already used by {other.shown} — "
-                         "give this one another title or a 'Slug:' line of its own.")
+                self.add(doc, line, self._(
+                    "the slug '{slug}' is already used by {other} — give this one another "
+                    "title or a 'Slug:' line of its own.").format(slug=slug, other=other.shown))
             else:
                 seen[key] = doc

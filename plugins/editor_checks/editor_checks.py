@@ -11,8 +11,12 @@ values those accept through their contract (``CONTRACT.front_matter``, see
 ``dorpsplein_kit.contracts``); every plugin is loaded before ``initialized``,
 so the place of ``editor_checks`` in PLUGINS does not matter.
 
+The findings are said in ``EDITOR_LANGUAGE`` ("nl", or "en"; checked here,
+a wrong value stops the build naming it) through this plugin's catalogue,
+``locale/nl/LC_MESSAGES/messages.po``.
+
 Settings: ``EDITOR_CHECKS_SUMMARY_MAX`` (200 characters),
-``EDITOR_CHECKS_MAX_BYTES`` (1,000,000).
+``EDITOR_CHECKS_MAX_BYTES`` (1,000,000), ``EDITOR_LANGUAGE`` ("nl").
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from __future__ import annotations
 import glob
 import logging
 
-from dorpsplein_kit import Setting, merge
+from dorpsplein_kit import EDITOR_LANGUAGE, Setting, merge
 from pelican import signals
 
 from .checks import Checker
@@ -31,6 +35,8 @@ SETTINGS = (
     # Longer summaries get a warning: social previews cut them.
     Setting("EDITOR_CHECKS_SUMMARY_MAX", 200),
     Setting("EDITOR_CHECKS_MAX_BYTES", 1_000_000),
+    # The language of the findings: "nl" or "en" (shared with the build and the preview).
+    EDITOR_LANGUAGE,
 )
 
 

@@ -178,8 +178,8 @@ def test_a_wrong_comments_value_names_file_line_and_fix(build_site, content_copy
     with pytest.raises(BuildFailed) as failed:
         build_site(content=content_copy)
     [line] = failed.value.problems
-    assert re.search(r"articles/vraag\.md:5: 'Comments: misschien' is not possible — write "
-                     r"'Comments: open' or 'Comments: closed' or 'Comments: off'\.$", line)
+    assert re.search(r"articles/vraag\.md:5: 'Comments: misschien' is niet mogelijk — schrijf "
+                     r"'Comments: open' of 'Comments: closed' of 'Comments: off'\.$", line)
 
 
 @pytest.mark.parametrize(

@@ -48,5 +48,5 @@ def test_editor_checks_first_still_knows_the_other_plugins_values(build_site, co
         "Summary: Een test.\nShare: misschien\n\nTekst.\n", encoding="utf-8")
     with pytest.raises(BuildFailed) as failed:
         build_site(content=content_copy, PLUGINS=first)
-    assert any("kiezen.md:5: 'Share: misschien' is not possible — write 'Share: on' or "
+    assert any("kiezen.md:5: 'Share: misschien' is niet mogelijk — schrijf 'Share: on' of "
                "'Share: off'." in line for line in failed.value.problems), failed.value.problems

@@ -34,30 +34,30 @@ def test_bad_date_names_file_line_and_fix(build_site, content_copy):
     write(content_copy, "kapot.md", "Title: Kapot\nDate: gisteren\n" + HEAD + "\nTekst.\n")
     [line] = failure(build_site, content_copy)
     assert line.endswith(
-        "articles/kapot.md:2: 'gisteren' is not a valid date — write the date as "
-        "2026-11-26 or 2026-11-26 14:30."
+        "articles/kapot.md:2: 'gisteren' is geen geldige datum — schrijf de datum als "
+        "2026-11-26 of 2026-11-26 14:30."
     )
 
 
 def test_missing_title_names_the_file(build_site, content_copy):
     write(content_copy, "zonder-titel.md", "Date: 2026-01-01\n" + HEAD + "\nTekst.\n")
     [line] = failure(build_site, content_copy)
-    assert "articles/zonder-titel.md:1: 'Title:' is missing — add a line such as" in line
+    assert "articles/zonder-titel.md:1: 'Title:' ontbreekt — voeg bovenaan een regel toe" in line
 
 
 def test_invalid_utf8_names_file_and_line(build_site, content_copy):
     write(content_copy, "latin1.md",
           "Title: Café\nDate: 2026-01-01\n" + HEAD + "\nEen café.\n", "latin-1")
     [line] = failure(build_site, content_copy)
-    assert "articles/latin1.md:1: the file is not valid UTF-8 (byte 0xe9)" in line
-    assert "save it as UTF-8" in line
+    assert "articles/latin1.md:1: het bestand is niet als UTF-8 bewaard (byte 0xe9)" in line
+    assert "bewaar het als UTF-8" in line
 
 
 def test_broken_internal_link_names_file_and_line(build_site, content_copy):
     write(content_copy, "link.md", "Title: Link\nDate: 2026-01-02\n" + HEAD + "\n"
           "Tekst.\n\nZie [dit]({filename}/articles/bestaat-niet.md).\n")
     [line] = failure(build_site, content_copy)
-    assert "articles/link.md:8: the link to '{filename}/articles/bestaat-niet.md'" in line
+    assert "articles/link.md:8: de link naar '{filename}/articles/bestaat-niet.md'" in line
 
 
 def test_command_line_build_prints_lines_and_exits_non_zero(tmp_path, content_copy):
@@ -77,8 +77,8 @@ def test_command_line_build_prints_lines_and_exits_non_zero(tmp_path, content_co
     )
     assert run.returncode == 1
     assert "Traceback" not in run.stderr + run.stdout
-    assert "kapot.md:2: '31-02-2026' is not a valid date" in run.stderr
-    assert "Build failed: 1 problem to fix" in run.stderr
+    assert "kapot.md:2: '31-02-2026' is geen geldige datum" in run.stderr
+    assert "Bouwen mislukt: 1 probleem om op te lossen." in run.stderr
 
 
 def test_sample_site_builds_with_zero_warnings(build_site):
