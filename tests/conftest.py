@@ -212,6 +212,17 @@ def chromium_path() -> str:
     return path
 
 
+# axe-core, pinned in package-lock.json (npm ci), for the accessibility checks.
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def axe_source():
+    if not AXE.is_file():
+        pytest.fail("axe-core is not installed: run ./go test (it runs npm ci).")
+    return AXE.read_text(encoding="utf-8")
+
+
 @pytest.fixture(scope="session")
 def browser():
     """A real headless Debian Chromium, driven by Playwright (never downloaded)."""

@@ -61,6 +61,13 @@ def translations(folder: Path | str, language: str,
     if not path.is_file():
         raise SettingsError(f"{path} is missing: the messages for EDITOR_LANGUAGE = "
                             f"{language!r} live there (or set EDITOR_LANGUAGE = 'en').")
+    return compiled(path, language)
+
+
+def compiled(path: Path, language: str) -> gettext.GNUTranslations:
+    """The .po file at ``path`` compiled in memory (kept while it is unchanged);
+    a broken file is one ``SettingsError`` naming it. The theme's catalogue
+    (plugins/site_i18n) is compiled the same way."""
     key = (str(path.resolve()), language, path.stat().st_mtime)
     if key not in _cache:
         try:

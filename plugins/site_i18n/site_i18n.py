@@ -16,19 +16,15 @@ Settings: ``DEFAULT_LANG`` (Pelican's), ``SITE_LOCALE`` (default "nl_BE").
 from __future__ import annotations
 
 import gettext
-import io
 from datetime import date, datetime
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import PoFileError, read_po
 from babel.numbers import format_decimal
 from dorpsplein_kit import Setting, SettingsError, merge
+from dorpsplein_kit.language import compiled
 from pelican import signals
-
-_cache: dict[tuple[str, float], gettext.NullTranslations] = {}
 
 
 def catalogue_path(theme: str, lang: str) -> Path:
@@ -45,18 +41,7 @@ def load_translations(theme: str, lang: str) -> gettext.NullTranslations:
             f"DEFAULT_LANG = {lang!r} has no catalogue at {path}: copy "
             f"{catalogue_path(theme, 'nl')} there and translate it, or set DEFAULT_LANG = 'nl'."
         )
-    key = (str(path.resolve()), path.stat().st_mtime)
-    if key not in _cache:
-        try:
-            with path.open("rb") as handle:
-                catalog = read_po(handle, locale=lang, abort_invalid=True)
-        except (PoFileError, ValueError) as exc:
-            raise SettingsError(f"{path}: cannot read the catalogue: {exc}") from exc
-        buffer = io.BytesIO()
-        write_mo(buffer, catalog, use_fuzzy=False)
-        buffer.seek(0)
-        _cache[key] = gettext.GNUTranslations(buffer)
-    return _cache[key]
+    return compiled(path, lang)
 
 
 def _locale(name: str, value, settings: dict) -> str:

@@ -8,11 +8,8 @@ from __future__ import annotations
 import pytest
 from site_checks import PAGE_TYPES
 
-from dorpsplein.build import ROOT
-
 pytestmark = pytest.mark.e2e
 
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 PAGES = PAGE_TYPES
@@ -24,13 +21,6 @@ RUN_AXE = """async (tags) => {
     nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' — ' + n.failureSummary),
   }));
 }"""
-
-
-@pytest.fixture(scope="module")
-def axe_source():
-    if not AXE.is_file():
-        pytest.fail("axe-core is not installed: run ./go test (it runs npm ci).")
-    return AXE.read_text(encoding="utf-8")
 
 
 def axe_faults(page, url, axe_source) -> list[str]:

@@ -20,12 +20,11 @@ from conftest import fetch_when_ready, free_port
 from playwright.sync_api import expect
 from test_preview import get, project, start_preview, stop
 
-from dorpsplein.build import ROOT, build
+from dorpsplein.build import build
 from dorpsplein.devtools.screenshots import save
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 ARTICLE = "/2026/x-of-mastodon/"
 ARTICLE_FILE = "2026-09-x-of-mastodon.md"
@@ -45,13 +44,6 @@ RUN_AXE = """async (tags) => {
     checked: targets(result.passes).concat(targets(result.violations)),
   };
 }"""
-
-
-@pytest.fixture(scope="module")
-def axe_source():
-    if not AXE.is_file():
-        pytest.fail("axe-core is not installed: run ./go test (it runs npm ci).")
-    return AXE.read_text(encoding="utf-8")
 
 
 class Preview:
