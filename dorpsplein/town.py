@@ -126,11 +126,16 @@ def check(data: dict, file: str = "town.toml") -> dict[str, dict[str, Any]]:
     return profile
 
 
+def is_site_url(url: str) -> bool:
+    """A blog's full address: http(s), a host, perhaps a path, nothing else."""
+    parts = urlsplit(url.rstrip("/"))
+    return parts.scheme in ("https", "http") and bool(parts.netloc) and not parts.query
+
+
 def _check_web(profile: dict, file: str) -> None:
     web = profile["web"]
     url = web["url"].rstrip("/")
-    parts = urlsplit(url)
-    if parts.scheme not in ("https", "http") or not parts.netloc or parts.query:
+    if not is_site_url(url):
         raise ProfileError(f"{file}: [web] url = {web['url']!r} must be the blog's full "
                            "address, such as \"https://blog.yourtown.be\" or "
                            "\"https://www.yourtown.be/blog\".")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import tomlkit
-from dorpsplein_kit.colours import MIN_CONTRAST, WHITE, contrast_ratio, parse_hex
+from dorpsplein_kit.colours import MIN_CONTRAST, WHITE, contrast_ratio, parse_hex, shade_for
 
 from . import town
 from .build import ROOT
@@ -58,22 +58,17 @@ def check_colour(value: str) -> str:
         raise SetupError("Schrijf de kleur als hexcode, bijvoorbeeld #1d5c3a.") from None
     ratio = contrast_ratio(rgb, WHITE)
     if ratio < MIN_CONTRAST:
-        from town_identity.settings import darker_shade
-
         raise SetupError(f"Tekst in {value} is te licht op wit ({ratio:.2f}:1, minstens "
                          f"{MIN_CONTRAST}:1 nodig): neem een donkerder tint, zoals "
-                         f"{darker_shade(rgb)}.")
+                         f"{shade_for(value, '#ffffff', MIN_CONTRAST)}.")
     return value
 
 
 def check_url(value: str) -> str:
     value = value.strip().rstrip("/")
-    try:
-        town._check_web({"web": {"url": value, "comments_url": "",
-                                 "feed_id_namespace": SAMPLE_FEED_NAMESPACE}}, "town.toml")
-    except town.ProfileError:
+    if not town.is_site_url(value):
         raise SetupError("Geef het volledige adres, zoals https://blog.jouwgemeente.be of "
-                         "https://www.jouwgemeente.be/blog.") from None
+                         "https://www.jouwgemeente.be/blog.")
     return value
 
 

@@ -76,6 +76,21 @@ def _lighter_for_dark(rgb: RGB) -> str:
     return "#ffffff"
 
 
+def shade_for(colour: str, background: str, minimum: float) -> str:
+    """The nearest shade of ``colour``'s hue (HLS lightness in 0.005 steps) that
+    reaches ``minimum`` contrast on ``background``: darker on a light
+    background, lighter on a dark one. What a failing colour check suggests."""
+    back = parse_hex(background)
+    h, lightness, s = colorsys.rgb_to_hls(*(c / 255 for c in parse_hex(colour)))
+    step = -0.005 if contrast_ratio(back, (0, 0, 0)) > contrast_ratio(back, WHITE) else 0.005
+    while 0 <= lightness <= 1:
+        candidate = to_hex(tuple(c * 255 for c in colorsys.hls_to_rgb(h, lightness, s)))
+        if contrast_ratio(parse_hex(candidate), back) >= minimum:
+            return candidate
+        lightness += step
+    return "#000000" if step < 0 else "#ffffff"
+
+
 def palette(colour: str) -> dict:
     """The brand colour and the shades the theme derives from it."""
     return dict(_palette(str(colour).strip().lower()))

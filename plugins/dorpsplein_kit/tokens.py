@@ -27,14 +27,13 @@ passes.
 
 from __future__ import annotations
 
-import colorsys
 import copy
 import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .colours import contrast_ratio, palette, parse_hex, to_hex
+from .colours import contrast_ratio, palette, parse_hex, shade_for, to_hex
 from .identity import town
 from .settings import SettingsError
 
@@ -233,21 +232,6 @@ def merge_town(raw: dict, town_file: dict, source: str) -> None:
         raw[name] = (kind or theme_kind, copy.deepcopy(node), source)
 
 
-def suggest(colour: str, background: str, minimum: float) -> str:
-    """The nearest shade of ``colour``'s hue that reaches ``minimum`` on ``background``."""
-    back = parse_hex(background)
-    h, lightness, s = colorsys.rgb_to_hls(*(c / 255 for c in parse_hex(colour)))
-    # Away from the background: darker on light backgrounds, lighter on dark ones.
-    step = -0.005 if contrast_ratio(back, (0, 0, 0)) > contrast_ratio(back, (255, 255, 255)) \
-        else 0.005
-    while 0 <= lightness <= 1:
-        candidate = to_hex(tuple(c * 255 for c in colorsys.hls_to_rgb(h, lightness, s)))
-        if contrast_ratio(parse_hex(candidate), back) >= minimum + 0.05:
-            return candidate
-        lightness += step
-    return "#000000" if step < 0 else "#ffffff"
-
-
 def check_contrast(tokens: dict[str, Token]) -> None:
     for fore, back, minimum in CONTRAST_PAIRS:
         for mode in ("light", "dark"):
@@ -256,7 +240,7 @@ def check_contrast(tokens: dict[str, Token]) -> None:
             if ratio >= minimum:
                 continue
             kind = "text" if minimum > 3 else "a focus outline or a control's edge"
-            better = suggest(colour, background, minimum)
+            better = shade_for(colour, background, minimum)
             source = tokens[fore].source if mode == "light" else tokens[fore].dark_source
             where = (f"{BRAND_SETTING} in pelicanconf.py" if source == BRAND_SETTING
                      else f"{fore}{' (dark mode)' if mode == 'dark' else ''} in {source}")

@@ -46,6 +46,7 @@ import posixpath
 
 import lxml.html
 from dorpsplein_kit import Contract, absolute_url, site_url, town, write_if_changed
+from dorpsplein_kit.tokens import design_tokens
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
@@ -354,10 +355,10 @@ class FeedsGenerator(Generator):
     def generate_output(self, writer) -> None:
         for group in self.groups:
             self.write_group(group)
-        # The town's palette, so a feed opened in a browser wears its colours.
+        # The design tokens, so a feed opened in a browser wears the site's look.
         css = self.env.get_template("feeds/style.css").render(
             SITENAME=self.settings["SITENAME"], SITEURL=site_url(self.settings),
-            TOWN_PALETTE=town(self.settings).palette,
+            T=design_tokens(self.settings),
         )
         self.write(STYLESHEET, css)
 

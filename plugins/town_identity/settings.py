@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import colorsys
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -15,6 +14,7 @@ from dorpsplein_kit.colours import (
     contrast_ratio,
     palette,
     parse_hex,
+    shade_for,
     to_hex,
 )
 from dorpsplein_kit.identity import TOWN_DEFAULTS
@@ -38,14 +38,7 @@ CONTACT_KEYS = {"organisation", "address", "phone", "email", "opening_hours"}
 
 def darker_shade(rgb: tuple[int, int, int], target: float = MIN_CONTRAST) -> str:
     """The lightest shade of the same hue that reaches ``target`` on white."""
-    h, lightness, s = colorsys.rgb_to_hls(*(c / 255 for c in rgb))
-    while lightness > 0:
-        candidate = tuple(c * 255 for c in colorsys.hls_to_rgb(h, lightness, s))
-        hex_value = to_hex(candidate)
-        if contrast_ratio(parse_hex(hex_value), WHITE) >= target:
-            return hex_value
-        lightness -= 0.005
-    return "#000000"
+    return shade_for(to_hex(rgb), "#ffffff", target)
 
 
 def check_colour(value: object) -> dict:
