@@ -252,3 +252,34 @@ def test_while_a_public_build_has_emptied_its_folder_the_last_list_holds(tmp_pat
         gate.require_open(FLIPPED)
     with pytest.raises(Refusal):
         ThreadGate(path, tmp_path / "comments.db").require_open(OPEN)
+
+
+@pytest.mark.parametrize(("body", "reason"), [
+    ({"text": "Nieuw", "author": None}, "author-required"),
+    ({"text": "Nieuw", "author": 123}, None),
+    ({"text": "Nieuw", "website": "javascript:alert(1)"}, None),
+    ({"text": "x" * 5001}, None),
+    ({"text": ["lijst"]}, None),
+    ({}, None),
+])
+def test_a_hostile_edit_with_a_valid_cookie_is_refused_in_dutch(server, body, reason):
+    created, cookie = _post_with_cookie(server, OPEN, {"text": "Origineel", "author": "An"})
+    status, answer = server.request("PUT", f"/id/{created['id']}", body,
+                                    client_ip=citizen(), headers={"Cookie": cookie})
+    assert 400 <= status < 500, (status, answer)
+    assert answer["message"] and (reason is None or answer["reason"] == reason), answer
+
+
+def test_an_edit_stores_markup_as_text_and_ignores_other_fields(server):
+    created, cookie = _post_with_cookie(server, OPEN, {"text": "Origineel", "author": "An"})
+    status, answer = server.request(
+        "PUT", f"/id/{created['id']}",
+        {"text": "<script>alert(1)</script> <img src=x onerror=alert(2)>", "likes": 999,
+         "mode": 1, "author": "<b>An</b>"},
+        client_ip=citizen(), headers={"Cookie": cookie})
+    assert status == 200, answer
+    # Shown as text: the tags arrive escaped, never as markup.
+    assert "<script" not in answer["text"] and "<img" not in answer["text"]
+    assert "&lt;script&gt;" in answer["text"]
+    assert "<b>" not in answer["author"]
+    assert answer["likes"] == 0 and answer["mode"] == 1
