@@ -37,6 +37,8 @@ class BuildResult:
     problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
     advice: list[str] = field(default_factory=list)
+    # Nothing had changed since the last build: nothing was written (uptodate.py).
+    unchanged: bool = False
 
     @property
     def ok(self) -> bool:
@@ -218,8 +220,10 @@ def _one_line_text(text: str) -> str:
 
 
 def _one_line(exc: BaseException) -> str:
+    from .parallel import WorkerFailed
+
     text = _one_line_text(str(exc)) or exc.__class__.__name__
-    if not isinstance(exc, ValueError | UnicodeError | OSError):
+    if not isinstance(exc, ValueError | UnicodeError | OSError | WorkerFailed):
         text = f"{exc.__class__.__name__}: {text}"
     return text
 
@@ -263,14 +267,36 @@ def _kept_pelican_class():
     from pelican.plugins import signals
     from pelican.writers import Writer
 
+    from .parallel import OutputSplit, ReadAhead
+
     class KeptPelican(Pelican):
         kept: dict
+        # Set by build_with: the problems logged so far, the processes to render with.
+        collector: _Collector | None = None
+        processes: int = 1
+        split = read_ahead = None
+
+        def _read_ahead(self, generator) -> None:
+            self.read_ahead = ReadAhead(generator, self.processes)
 
         def _keep_generators(self, generators) -> None:
-            self.kept.setdefault("generators", generators)
+            if "generators" in self.kept:
+                return
+            self.kept["generators"] = generators
+            if self.read_ahead is not None:
+                self.read_ahead.close()  # every file is read
+            if self.processes > 1:
+                # Connected after every plugin: the context is complete here.
+                self.split = OutputSplit(generators, self.processes, self._problems)
+                self.split.install()
+
+        def _problems(self):
+            return self.collector.problems, self.collector.advice
 
         def run(self) -> None:
             self.kept = {}
+            if self.processes > 1:
+                signals.article_generator_init.connect(self._read_ahead, weak=False)
             signals.all_generators_finalized.connect(self._keep_generators, weak=False)
             quiet, console.quiet = console.quiet, True  # our runner reports instead
             try:
@@ -278,6 +304,11 @@ def _kept_pelican_class():
             finally:
                 console.quiet = quiet
                 signals.all_generators_finalized.disconnect(self._keep_generators)
+                signals.article_generator_init.disconnect(self._read_ahead)
+                if self.read_ahead is not None:
+                    self.read_ahead.close()
+                if self.split is not None:
+                    self.split.abort()  # workers still running: the build failed
             writers = [w for _, w in signals.get_writer.send(self) if isinstance(w, type)]
             writer_class = writers[0] if writers else Writer
             self.kept["writer"] = writer_class(self.output_path, settings=self.settings)
@@ -309,15 +340,20 @@ def build_with(
     overrides: dict | None = None,
     debug: bool = False,
     keep: bool = False,
+    parallel: bool = True,
 ):
     """Build; return (BuildResult, kept state or None). ``keep`` keeps the
-    generators and writer for dorpsplein.incremental."""
+    generators and writer for dorpsplein.incremental; ``parallel`` renders in
+    BUILD_PROCESSES processes (dorpsplein/parallel.py), else in this one."""
     # One function on purpose (66 lines): its try/finally must restore the
     # logging handlers and the working directory whatever step fails.
     # Imported here so `import dorpsplein.build` stays cheap for tasks.py.
     from dorpsplein_kit import editor_language
     from pelican.log import init as init_logging
     from pelican.settings import read_settings
+
+    from . import uptodate
+    from .parallel import processes
 
     settings_file = Path(settings_file)
     if not settings_file.is_absolute():
@@ -337,6 +373,13 @@ def build_with(
             settings = read_settings(str(settings_file), override=overrides or {})
             language = language_of(settings)
             editor_language(settings)  # a wrong value stops here, naming the setting
+            count = processes(settings)  # so does BUILD_PROCESSES
+            inputs = uptodate.Inputs(settings, settings_file, ROOT)
+            recorded = None if keep else inputs.unchanged()
+            if recorded is not None:
+                return BuildResult(settings=settings, advice=recorded, unchanged=True,
+                                   seconds=time.perf_counter() - started), None
+            inputs.forget()
             _reset_signals()
             collector = _Collector(Path(settings["PATH"]), language)
             # Pelican's own console handler would print the same lines again.
@@ -347,6 +390,8 @@ def build_with(
             pelican_logger.propagate = True
             _forget_memoised_content()
             pelican = _kept_pelican_class()(settings)
+            pelican.collector = collector
+            pelican.processes = count if parallel else 1
             # Plugins that fail to register are only logged by Pelican.
             if any(p.startswith("Cannot load plugin") or p.startswith("Cannot register")
                    for p in collector.problems):
@@ -366,6 +411,7 @@ def build_with(
         result.seconds = time.perf_counter() - started
         if problems:
             raise BuildFailed(problems, collector.advice, language)
+        inputs.record(result.advice)
         return result, (state if keep else None)
     finally:
         if collector is not None:
@@ -398,6 +444,11 @@ def main(argv: list[str] | None = None) -> int:
     said = translations(language)
     for line in result.advice:
         print(said.gettext("warning: {line}").format(line=line), file=sys.stderr)
+    if result.unchanged:
+        print(said.gettext("Nothing changed since the last build: {folder} is up to date "
+                           "({seconds} s).").format(folder=result.output_path,
+                                                   seconds=decimal(result.seconds, language)))
+        return 0
     print(said.gettext("Built {folder} in {seconds} s with no errors.").format(
         folder=result.output_path, seconds=decimal(result.seconds, language)))
     return 0

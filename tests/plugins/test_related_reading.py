@@ -170,3 +170,35 @@ def test_rank_is_deterministic_and_breaks_date_ties_by_address():
 def test_contract_makes_the_preview_rebuild_when_tags_or_category_change():
     shown = declared({"PLUGINS": ["related_reading"]}).shown_elsewhere
     assert {"tags", "category", "date", "title", "slug", "status"} <= set(shown)
+
+
+def _pairwise(article, candidates, limit):
+    """The ranking as the docstring states it, pairwise: the reference."""
+    def tags(a):
+        return {t.slug for t in getattr(a, "tags", None) or []}
+    mine = tags(article)
+    category = article.category.slug if article.category else None
+    scored = []
+    for other in candidates:
+        if other is article or other.source_path == article.source_path \
+                or other.lang != article.lang:
+            continue
+        shared = mine & tags(other)
+        same = category is not None and other.category is not None \
+            and other.category.slug == category
+        if shared or same:
+            scored.append((-len(shared), not same, -other.date.timestamp(), other.url))
+    return [url for *_, url in sorted(scored)[:limit]]
+
+
+def test_indexed_ranking_equals_the_pairwise_definition():
+    import random
+    rng = random.Random(16)
+    pool = [fake(f"a{n}", rng.sample("abcdefg", rng.randint(0, 3)),
+                 rng.choice(["x", "y", None]), f"2026-0{rng.randint(1, 3)}-0{rng.randint(1, 2)}",
+                 lang=rng.choice(["nl", "nl", "nl", "en"]))
+            for n in range(300)]
+    for article in pool:
+        for limit in (1, 3, 5):
+            assert [r["url"] for r in rank(article, pool, limit)] == \
+                _pairwise(article, pool, limit), article.title
