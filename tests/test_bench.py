@@ -23,18 +23,58 @@ def test_corpus_is_deterministic(tmp_path):
     assert "{filename}/articles/bericht-2.md" in text and "Tags: " in text
 
 
-def test_quick_bench_measures_both_builds_and_the_preview(tmp_path, capsys):
-    report = tmp_path / "bench.json"
-    summary = main(posts=100, runs=1, edits=1, report=report)
+def test_quick_bench_measures_every_build_and_the_preview(tmp_path, capsys):
+    from dorpsplein.devtools.bench import kit_settings
+
+    report, work = tmp_path / "bench.json", tmp_path / "work"
+    summary = main(posts=100, runs=1, edits=1, report=report, workdir=work)
     saved = json.loads(report.read_text())
-    assert saved["posts"] == 100
-    for side in ("plain", "ours"):
-        assert saved[side]["wall_s"] > 0 and saved[side]["peak_mb"] > 10
-        assert saved[side]["files"] > 100
-    assert summary["ratio_wall"] > 0
-    assert saved["edit_to_preview"]["edits"] == 1 and saved["edit_to_preview"]["median_s"] > 0
+    assert saved["posts"] == 100 and saved["runs"] == 1
+    # Hugo is in the test extra, so it is built here.
+    assert saved["hugo_status"] == "built" and saved["machine"]["hugo"]
+    for side in ("plain", "ours", "hugo", "no_change_rebuild"):
+        measured = saved[side]
+        assert measured["wall_s"] > 0 and measured["cpu_s"] > 0
+        assert measured["peak_mb"] > 10 and measured["peak_rss_top_mb"] > 10
+        assert measured["files"] > 100
+    assert summary["ratio_wall"] > 0 and summary["ratio_cpu"] > 0
+    assert len(saved["targets"]) == 4
+    assert all(isinstance(row["met"], bool) for row in saved["targets"])
+
+    # The baseline is bare Pelican: no plugins, the kit's pagination.
+    pagination = kit_settings()["DEFAULT_PAGINATION"]
+    config = saved["baseline_config"]
+    assert "\nPLUGINS = []\n" in config
+    assert f"\nDEFAULT_PAGINATION = {pagination}\n" in config
+    plain = work / "plain-out"
+    assert (plain / "index2.html").is_file()  # Pelican's default name for page 2
+    # No namespace plugin ran (pelican-precompress would write these).
+    assert not [p for p in plain.rglob("*") if p.suffix in (".gz", ".br")]
+    assert saved["plain"]["precompressed_files"] == 0
+
+    # Hugo built the same corpus with our small theme, paginated alike.
+    hugo = work / "hugo-out"
+    assert f"pagerSize = {pagination}" in saved["hugo_config"]
+    article = (hugo / "2020" / "bericht-5" / "index.html").read_text()
+    assert "<h2 id=\"deel-1\">Deel 1</h2>" in article
+    assert 'href="/2020/bericht-4/"' in article and 'src="/images/logo.svg"' in article
+    assert (hugo / "page" / "2" / "index.html").is_file()
+    assert (hugo / "tags" / "markt" / "index.html").is_file()
+    assert (hugo / "categories" / "moderatie" / "index.html").is_file()
+    assert (hugo / "images" / "logo.svg").is_file()
+
+    edits = saved["edit_to_preview"]
+    assert set(edits["kinds"]) == {"body", "title", "tags", "date"}
+    for kind in edits["kinds"].values():
+        assert kind["edits"] + kind["timeouts"] == 1
+    assert edits["edits"] + edits["timeouts"] == 4
+    # Each edit was restored.
+    assert (work / "content" / "articles" / "bericht-5.md").read_text() == \
+        (make_corpus(tmp_path / "fresh", 6) / "articles" / "bericht-5.md").read_text()
+
     out = capsys.readouterr().out
-    assert "full build, wall (s)" in out and "edit-to-preview: median" in out
+    assert "PLUGINS = []" in out and "bare Pelican" in out and "Hugo" in out
+    assert "No-change rebuild" in out and "Edit-to-preview" in out and "Target" in out
 
 
 def test_comment_bench_writes_and_reads_a_crowded_thread(tmp_path):
