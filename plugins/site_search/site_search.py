@@ -15,6 +15,8 @@ the last full build left it (see docs/redactie.md).
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
 import tempfile
 import threading
 from pathlib import Path
@@ -79,13 +81,53 @@ def sync_folder(source: Path, target: Path) -> None:
                 path.rmdir()
 
 
-def build_index(output_path: str | Path, bundle: str) -> int:
-    """Index ``output_path`` into ``output_path/bundle``; returns the pages indexed."""
+def _only(output: Path, files: list[str], folder: Path) -> None:
+    """``folder`` holds the ``files`` of ``output`` (hard links: nothing copied)."""
+    for relative in files:
+        source, target = output / relative, folder / relative
+        if not source.is_file():
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source, target)
+        except OSError:  # another file system, or no hard links there
+            shutil.copyfile(source, target)
+
+
+def build_index(output_path: str | Path, bundle: str, files: list[str] | None = None) -> int:
+    """Index ``output_path`` into ``output_path/bundle``; returns the pages indexed.
+
+    ``files`` (relative to the output) are the pages that carry an indexed
+    region: Pagefind reads only those. Every other page has none, and parsing
+    them cost two thirds of the indexing time and 170 MB at 5,000 articles.
+    """
     output = Path(output_path)
-    with tempfile.TemporaryDirectory(prefix="site-search-") as scratch:
-        pages = _run(_index, output, Path(scratch))
+    parent = output.parent if output.parent.is_dir() else None
+    with tempfile.TemporaryDirectory(prefix="site-search-") as scratch, \
+            tempfile.TemporaryDirectory(prefix=".site-search-pages-", dir=parent) as pages:
+        source = output
+        if files is not None:
+            _only(output, files, Path(pages))
+            source = Path(pages)
+        count = _run(_index, source, Path(scratch))
         sync_folder(Path(scratch), output / bundle)
-    return pages
+    return count
+
+
+# The pages of the build in progress that carry an indexed region, by settings.
+_indexed: dict[int, list[str]] = {}
+
+
+def collect(generators) -> None:
+    """Articles (not drafts: the theme leaves them unmarked) and pages, as written."""
+    files = []
+    for generator in generators:
+        for name in ("articles", "translations", "hidden_articles", "hidden_translations",
+                     "pages", "hidden_pages"):
+            files += [c.save_as for c in getattr(generator, name, None) or []
+                      if getattr(c, "save_as", None)]
+    if generators:
+        _indexed[id(generators[0].settings)] = sorted(set(files))
 
 
 def configure(pelican) -> None:
@@ -93,11 +135,13 @@ def configure(pelican) -> None:
 
 
 def finalized(pelican) -> None:
-    build_index(pelican.output_path, pelican.settings["SITE_SEARCH_BUNDLE"])
+    build_index(pelican.output_path, pelican.settings["SITE_SEARCH_BUNDLE"],
+                _indexed.pop(id(pelican.settings), None))
 
 
 def register() -> None:
     # Named functions: blinker keeps only weak references to receivers, so a
     # lambda connected here would be collected and never run.
     signals.initialized.connect(configure)
+    signals.all_generators_finalized.connect(collect)
     signals.finalized.connect(finalized)

@@ -79,3 +79,22 @@ def test_sync_folder_writes_changes_and_removes_files_of_an_older_index(tmp_path
 def test_a_wrong_bundle_folder_stops_the_build_with_one_line(build_site):
     line = stop_line(build_site, SITE_SEARCH_BUNDLE="../elders")
     assert "SITE_SEARCH_BUNDLE = '../elders' must be one folder name" in line
+
+
+def test_pagefind_reads_only_the_pages_it_is_given(sample_site, tmp_path):
+    """The build hands Pagefind the articles and pages (list pages carry no
+    indexed region; parsing them was two thirds of the indexing time)."""
+    import shutil
+
+    from site_search.site_search import build_index
+
+    output = tmp_path / "site"
+    shutil.copytree(sample_site.output, output)
+    marked = sorted(str(p.relative_to(sample_site.output)) for p in sample_site.pages()
+                    if "data-pagefind-body" in p.read_text("utf-8"))
+    assert build_index(output, "pagefind", marked) == len(marked)
+    assert build_index(output, "pagefind", marked[:1]) == 1
+    assert {f["url"] for f in fragments(output)} == {
+        "/" + marked[0].removesuffix("index.html")}
+    assert (output / marked[0]).is_file()  # the site itself is left as it was
+    assert not list(tmp_path.glob(".site-search-pages-*"))
