@@ -96,5 +96,10 @@ def test_pagefind_reads_only_the_pages_it_is_given(sample_site, tmp_path):
     assert build_index(output, "pagefind", marked[:1]) == 1
     assert {f["url"] for f in fragments(output)} == {
         "/" + marked[0].removesuffix("index.html")}
-    assert (output / marked[0]).is_file()  # the site itself is left as it was
-    assert not list(tmp_path.glob(".site-search-pages-*"))
+    # A name with a glob character: Pagefind reads every page (still only
+    # the marked ones are indexed).
+    odd = output / "over-deze-blog" / "a,b.html"
+    odd.write_bytes((output / marked[0]).read_bytes())
+    assert build_index(output, "pagefind", marked + ["over-deze-blog/a,b.html"]) \
+        > len(marked) + 1  # every page read ...
+    assert len(fragments(output)) == len(marked) + 1  # ... the marked ones indexed
