@@ -321,10 +321,15 @@ MARKDOWN = {
     "output_format": "html5",
 }
 
-# Keep a parsed-content cache between local builds (faster previews).
+# Keep a parsed-content cache between local builds (faster previews). With
+# the caches on, a build with nothing changed since the last one writes
+# nothing and says so (dorpsplein/uptodate.py); publishconf.py turns them off.
 CACHE_CONTENT = True
 LOAD_CONTENT_CACHE = True
 CACHE_PATH = "cache"
+# A full build converts and renders on every CPU it may use, at most 4
+# (dorpsplein/parallel.py); the output is the same. 1 renders in one process.
+# BUILD_PROCESSES = 2
 
 # Drafts (`Status: draft`) and scheduled articles (dated in the future) are
 # written to /concepten/<slug>/ in the preview and listed at /concepten/;
