@@ -40,15 +40,22 @@ def install(generator) -> None:
     settings = generator.settings
     root = _static_root(settings)
     static_dir = settings.get("THEME_STATIC_DIR", "theme")
+    # One answer per path and build: every page asks for the same few files
+    # (a file check and a stat each time cost 75 µs, 2,000 pages × 10 calls).
+    known: dict[str, str] = {}
 
     def asset(path: str) -> str:
+        if path in known:
+            return known[path]
         source = root / path
         if not source.is_file():
             raise ValueError(f"asset({path!r}): there is no {source} in the theme.")
         if source.suffix not in HASHED:
-            return f"{static_dir}/{path}"
-        return f"{static_dir}/{Path(path).parent.as_posix()}/{hashed_name(source)}".replace(
-            "/./", "/")
+            known[path] = f"{static_dir}/{path}"
+        else:
+            known[path] = f"{static_dir}/{Path(path).parent.as_posix()}/" \
+                f"{hashed_name(source)}".replace("/./", "/")
+        return known[path]
 
     env.globals["asset"] = asset
 
