@@ -46,6 +46,7 @@ import posixpath
 
 import lxml.html
 from dorpsplein_kit import Contract, absolute_url, site_url, town, write_if_changed
+from dorpsplein_kit.parallel import mine
 from dorpsplein_kit.tokens import design_tokens
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
@@ -210,6 +211,7 @@ class FeedsGenerator(Generator):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.groups: list[dict] = []
+        self._facts: dict = {}  # article -> entry_facts()
 
     # -- addresses: feeds need absolute ones, also in the preview ---------
     def absolute(self, path: str) -> str:
@@ -223,6 +225,7 @@ class FeedsGenerator(Generator):
         return self.env.get_template("feeds/browser.html").module
 
     def generate_context(self) -> None:
+        self._facts = {}
         articles = sorted(self.context.get("articles", []), key=lambda a: a.date, reverse=True)
         settings = self.settings
         titles = self.titles()
@@ -316,11 +319,34 @@ class FeedsGenerator(Generator):
             return article.category.url
         return next(t.url for t in article.tags if t.slug == group["slug"])
 
+    def entry_facts(self, article) -> dict:
+        """What every feed says of ``article`` in the same words: its address,
+        id, summary and content with absolute links. An article is in up to a
+        dozen feeds (the site's, its theme's, each tag's; Atom and RSS), and
+        Pelican re-renders the content and re-formats the address at every
+        use, so this is worked out once per article (again after
+        generate_context, which the live preview calls when an article
+        changed)."""
+        facts = self._facts.get(article)
+        if facts is None:
+            settings = self.settings
+            relative = article.url
+            url = self.absolute(relative)
+            facts = self._facts[article] = {
+                "url": url,
+                "id": make_entry_id(settings["FEEDGEN_FEEDS_ID_NAMESPACE"], relative),
+                "summary": striptags(getattr(article, "summary", "") or "").strip(),
+                "content": (absolute_html(article.content, url)
+                            if settings["FEEDGEN_FEEDS_CONTENT"] == "full" else None),
+            }
+        return facts
+
     def add_entry(self, fg, article, lang: str) -> None:
         settings = self.settings
-        url = self.absolute(article.url)
+        facts = self.entry_facts(article)
+        url = facts["url"]
         entry = fg.add_entry(order="append")
-        identifier = make_entry_id(settings["FEEDGEN_FEEDS_ID_NAMESPACE"], article.url)
+        identifier = facts["id"]
         entry.id(identifier)
         entry.guid(identifier, permalink=False)
         entry.title(article.title)
@@ -334,11 +360,10 @@ class FeedsGenerator(Generator):
             (tag.slug, tag.name) for tag in getattr(article, "tags", []) or []
         ]
         entry.category([{"term": name, "label": name} for _slug, name in terms])
-        summary = striptags(getattr(article, "summary", "") or "").strip()
-        if summary:
-            entry.summary(summary)
-        if settings["FEEDGEN_FEEDS_CONTENT"] == "full":
-            entry.content(absolute_html(article.content, url), type="html")
+        if facts["summary"]:
+            entry.summary(facts["summary"])
+        if facts["content"] is not None:
+            entry.content(facts["content"], type="html")
         links = [{"href": url, "rel": "alternate", "type": "text/html"}]
         image = getattr(article, "image", None)
         if image:
@@ -352,10 +377,15 @@ class FeedsGenerator(Generator):
         entry.atomlinks.links = links
         entry.browserpage.heading = {"href": url, "title": article.title, "lang": lang}
 
+    # Each process of a parallel build writes its own feeds (dorpsplein_kit.parallel).
+    shares_work = True
+
     def generate_output(self, writer) -> None:
         for group in self.groups:
             self.write_group(group)
         # The design tokens, so a feed opened in a browser wears the site's look.
+        if not mine(STYLESHEET):
+            return
         css = self.env.get_template("feeds/style.css").render(
             SITENAME=self.settings["SITENAME"], SITEURL=site_url(self.settings),
             T=design_tokens(self.settings),
@@ -364,29 +394,54 @@ class FeedsGenerator(Generator):
 
     def write_group(self, group: dict) -> None:
         for feed_type in self.settings["FEEDGEN_FEEDS_TYPES"]:
-            self.write(site_path(group["kind"], group["slug"], feed_type),
-                       self.build_feed(group, feed_type))
+            relative = site_path(group["kind"], group["slug"], feed_type)
+            if mine(relative):
+                self.write(relative, self.build_feed(group, feed_type))
 
     def write(self, relative: str, data: bytes | str) -> None:
         write_if_changed(os.path.join(self.output_path, relative), data)
 
 
 def update_preview(generators, article) -> None:
-    """Live preview: rewrite the feeds that hold ``article`` (its body changed)."""
+    """Live preview: ``article`` changed (its text, title, date, category or
+    tags). The feeds and their context are made again from the articles as
+    they are now (when the site's list of articles is a new one: the preview
+    makes one whenever an edit may move an article); a feed is rewritten when
+    its newest items changed or hold the article, and the files of a feed
+    that is gone (a tag nobody uses any more) are removed."""
     for generator in generators:
         if not isinstance(generator, FeedsGenerator):
             continue
         limit = generator.settings["FEEDGEN_FEEDS_MAX_ITEMS"]
+
+        def shown(group, limit=limit):
+            return group["title"], [id(a) for a in group["articles"][:limit]]
+
+        before = {(g["kind"], g["slug"]): shown(g) for g in generator.groups}
+        articles = generator.context.get("articles")
+        if articles is not getattr(generator, "preview_articles", None):
+            # The site's lists were made again (a new date, tags, ...): so are the feeds.
+            generator.generate_context()
+            generator.preview_articles = articles
+        else:  # the same lists: only what the feeds say of the article is new
+            getattr(generator, "_facts", {}).pop(article, None)
         for group in generator.groups:
-            if article in group["articles"][:limit]:
+            key = (group["kind"], group["slug"])
+            if before.pop(key, None) != shown(group) or any(
+                    a is article for a in group["articles"][:limit]):
                 generator.write_group(group)
+        for kind, slug in before:  # gone
+            for feed_type in generator.settings["FEEDGEN_FEEDS_TYPES"]:
+                path = os.path.join(generator.output_path, site_path(kind, slug, feed_type))
+                if os.path.exists(path):
+                    os.remove(path)
 
 
 def get_generators(pelican):
     return FeedsGenerator
 
 
-# The live preview rewrites the feeds an edited article is in.
+# The live preview rewrites the feeds an edited article is (or was) in.
 CONTRACT = Contract(preview=update_preview)
 
 

@@ -94,10 +94,13 @@ def attach(generators) -> None:
         rules_url = _rules_url(settings, pages)
         if hasattr(generator, "context"):
             generator.context["ISSO_COMMENTS_RULES_URL"] = rules_url
-        # What components/isso_comments.html needs besides the thread itself.
+        # What components/isso_comments.html needs besides the thread itself,
+        # the same for every article: worked out here once.
+        client = settings["ISSO_COMMENTS_CLIENT"]
         shared = {
             "endpoint": settings["ISSO_COMMENTS_URL"],
-            "client": settings["ISSO_COMMENTS_CLIENT"],
+            "client": client,
+            "client_options": client_options(client),
             "rules_url": rules_url,
             "contact_email": town(settings).email,
         }
@@ -113,6 +116,20 @@ def attach(generators) -> None:
                 "title": content.title,
                 **shared,
             }
+
+
+def client_options(client: dict) -> list[tuple[str, object]]:
+    """Isso's client options as its embed script reads them from data-isso-*
+    attributes: booleans as "true" or "false", other values as they are;
+    "lang" is left out (the template writes it apart)."""
+    def value(option):
+        if option is True:
+            return "true"
+        if option is False:
+            return "false"
+        return option
+
+    return [(key, value(option)) for key, option in client.items() if key != "lang"]
 
 
 def _rules_url(settings, pages) -> str:
@@ -150,9 +167,30 @@ def get_generators(pelican):
     return ThreadsFileGenerator
 
 
+def update_preview(generators, article) -> None:
+    """Live preview: an edited article's thread (its title, its state) in
+    isso-threads.json; the file is made again only when that entry changed."""
+    for generator in generators:
+        if not isinstance(generator, ThreadsFileGenerator):
+            continue
+        comments = getattr(article, "isso_comments", None)
+        published = any(a is article for a in generator.context.get("articles", []))
+        wanted = ({"state": comments["state"], "title": comments["title"]}
+                  if published and comments and comments["state"] != "off" else None)
+        try:
+            known = json.loads(generator.target(THREADS_FILE).read_text(encoding="utf-8"))
+            if comments and known["threads"].get(comments["thread_id"]) == wanted:
+                continue
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        ThreadsFileGenerator.generate_output(generator, None)
+
+
 # The editor checks accept `Comments: open | closed | off`; list pages show
-# each article's comment count (so a change of state rebuilds them).
-CONTRACT = Contract(front_matter={"comments": STATES}, listed=("isso_comments",))
+# each article's comment count (so a change of state renders them again); the
+# live preview rewrites isso-threads.json.
+CONTRACT = Contract(front_matter={"comments": STATES}, listed=("isso_comments",),
+                    preview=update_preview)
 
 
 def register() -> None:

@@ -41,6 +41,7 @@ from dorpsplein_kit import (
     merge,
     whole_number,
 )
+from dorpsplein_kit.parallel import mine
 from pelican import signals
 
 
@@ -96,8 +97,16 @@ class Images:
     def __init__(self, settings: dict):
         self.settings = settings
         self.content = Path(settings["PATH"])
+        self._root: Path | None = None
         self._info: dict = {}
         self.needed: dict[str, tuple[Path, int | None]] = {}  # output path -> (source, width)
+
+    @property
+    def root(self) -> Path:
+        """The content folder, resolved once (every picture is checked against it)."""
+        if self._root is None:
+            self._root = self.content.resolve()
+        return self._root
 
     def source(self, src: str, content_obj) -> Path | None:
         path = re.sub(r"^\{(static|attach|filename)\}", "", src).split("?")[0].split("#")[0]
@@ -115,7 +124,7 @@ class Images:
         else:
             candidate = Path(content_obj.source_path).parent / path
         candidate = candidate.resolve()
-        if not candidate.is_file() or not candidate.is_relative_to(self.content.resolve()):
+        if not candidate.is_file() or not candidate.is_relative_to(self.root):
             return None
         return candidate
 
@@ -127,7 +136,7 @@ class Images:
         return self._info[key]
 
     def url_for(self, source: Path) -> str:
-        relative = source.relative_to(self.content.resolve()).as_posix()
+        relative = source.relative_to(self.root).as_posix()
         return relative
 
     def oversized(self, source: Path) -> bool:
@@ -279,6 +288,11 @@ def resize(source: Path, width: int, target: Path, quality: int) -> None:
 class ResponsiveImagesGenerator(OutputGenerator):
     """Writes the resized copies the pages ask for, from the build cache."""
 
+    # In a build that renders in several processes, each resizes its own
+    # pictures (dorpsplein_kit.parallel), decided by the cached file's name:
+    # one process writes each cache file.
+    shares_work = True
+
     def generate_output(self, writer) -> None:
         images = _images.get(id(self.settings))
         if images is None:
@@ -289,6 +303,8 @@ class ResponsiveImagesGenerator(OutputGenerator):
             stamp = f"{source}|{source.stat().st_mtime_ns}|{width}|{quality}"
             name = hashlib.sha1(stamp.encode()).hexdigest()[:16] + source.suffix.lower()
             cached = cache / name
+            if not mine(name):
+                continue
             if not cached.exists():
                 resize(source, width, cached, quality)
             self.copy(cached, relative)
