@@ -7,6 +7,7 @@ A plugin package that other parts must know about exposes ``CONTRACT``::
         listed=("isso_comments",),        # what it puts on articles that list pages show
         preview=update_one_article,       # live preview: redo its files for one article
         shown_elsewhere=("tags",),        # keys whose change alters other articles' pages
+        reach=other_articles,             # ...and which other articles that can be
     )
 
 The editor checks (at build time and in ``invoke check``) and the live preview
@@ -14,22 +15,43 @@ The editor checks (at build time and in ``invoke check``) and the live preview
 the plugins in ``PLUGINS`` — and never name a plugin. Contracts are read after
 every plugin is loaded, so the order of ``PLUGINS`` does not matter.
 
-``preview(generators, article)`` is called after the preview has re-read one
-article whose change touches only its body (no front-matter key that places
-it elsewhere, no ``listed`` value changed) and rewritten its page: it rewrites
-the plugin's own files that show that article (feeds, for example).
+``preview(generators, article)`` is called by the live preview after it
+re-read one edited article and brought the site's data up to date (the
+article's new values in place, the lists, tags, categories and neighbours
+recomputed, every plugin's ``all_generators_finalized`` data recomputed for
+the articles it concerns), before it renders the pages that changed. The
+plugin rewrites its own files that show the article or changed with it (the
+feeds the article is or was in, the sitemap, a share image), removes the ones
+a full build would no longer write, and updates what it keeps in the
+templates' context (a template rendered afterwards sees it). The article may
+have a new title, date, category, tags or summary; its address is the same
+(an edit that moves the article is a full build). The context's lists
+(``articles``, ``dates``, ``tags``, ...) are new list objects when the edit
+may have changed them (a new date, category, tags, authors) and the same
+objects otherwise, so a plugin may keep what it derived from them.
+
+``listed`` names the article attributes list pages show (the reading time):
+when one of them changes, the live preview renders the list pages that show
+the article again.
 
 ``shown_elsewhere`` names front-matter keys (``tags``, ``category``, ...) of an
-article whose change alters what the plugin shows on other articles' pages
-(related articles, for example): the live preview rebuilds everything when one
-of them changes, even if it would not place the article elsewhere by itself.
+article whose change alters what the plugin shows on OTHER articles' pages
+(related articles, for example). When one of them changes, the live preview
+asks ``reach(generators, article)`` — with the article's new values in place
+and every other article's data still as the plugin last computed it — for the
+other articles whose data may change; the plugin's ``all_generators_finalized``
+handler then recomputes those (and the article itself) only, and their pages
+are rendered again when their data changed. Without ``reach``, such a change
+is a full build. ``Contract.ranked_lists(...)`` makes the ``reach`` of the
+common kind: a list of at most N other articles ranked first by how many tag
+(or other) values they share.
 """
 
 from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
@@ -37,6 +59,33 @@ from typing import Any
 from .settings import SettingsError
 
 Preview = Callable[[list, Any], None]
+# reach(generators, article) -> the other articles whose data may change.
+Reach = Callable[[list, Any], Iterable]
+
+# Where Pelican's articles generator keeps every article, draft and hidden one.
+_ARTICLE_LISTS = ("articles", "translations", "hidden_articles", "hidden_translations",
+                  "drafts", "drafts_translations")
+
+
+def _every_article(generators) -> Iterable:
+    for generator in generators:
+        if hasattr(generator, "drafts"):  # the articles generator
+            for name in _ARTICLE_LISTS:
+                yield from getattr(generator, name, None) or ()
+
+
+def _values(article, key: str) -> frozenset:
+    """The values of ``article.<key>`` (tags: their slugs), kept on the article
+    while that attribute is the same object."""
+    values = getattr(article, key, None)
+    kept = vars(article).get(f"_contract_{key}")
+    if kept is not None and kept[0] is values:
+        return kept[1]
+    found = frozenset() if values is None else frozenset(
+        getattr(value, "slug", value)
+        for value in (values if isinstance(values, list | tuple | set) else [values]))
+    vars(article)[f"_contract_{key}"] = (values, found)
+    return found
 
 
 @dataclass(frozen=True)
@@ -45,6 +94,41 @@ class Contract:
     listed: tuple[str, ...] = ()
     preview: Preview | None = None
     shown_elsewhere: tuple[str, ...] = ()
+    reach: Reach | None = None
+
+    @staticmethod
+    def ranked_lists(attribute: str, key: str, shared: str, limit: str) -> Reach:
+        """The ``reach`` of a plugin that gives every article ``article.<attribute>``:
+        a list of at most ``settings[limit]`` OTHER articles, as dicts with their
+        ``url`` and, under ``shared``, the values of ``key`` (``tags``) the two
+        have in common, ranked FIRST by how many they share (ties broken any way
+        the plugin likes), and listing every candidate when there are fewer.
+
+        When ``article`` changed, another article's list can change only if it
+        shows the article now, or the article can enter it: the list is not
+        full, or the article shares at least as many values with it as the
+        list's last entry does. Those are returned (a few more than change,
+        never fewer)."""
+
+        def reach(generators, article) -> list:
+            found = []
+            url = article.url
+            mine = _values(article, key)
+            size = article.settings.get(limit) or 0
+            for other in _every_article(generators):
+                entries = vars(other).get(attribute) or ()
+                if other is article or not (size or entries):
+                    continue
+                if any(entry.get("url") == url for entry in entries) or len(entries) < size:
+                    found.append(other)
+                    continue
+                least = len(entries[-1].get(shared) or ())
+                # It cannot share more than it has.
+                if least <= len(mine) and len(mine & _values(other, key)) >= least:
+                    found.append(other)
+            return found
+
+        return reach
 
 
 @dataclass(frozen=True)
@@ -55,6 +139,8 @@ class Declared:
     listed: tuple[str, ...]
     previews: tuple[Preview, ...]
     shown_elsewhere: tuple[str, ...] = ()
+    # (shown_elsewhere keys, reach or None) of each plugin that declares keys.
+    reaches: tuple[tuple[tuple[str, ...], Reach | None], ...] = ()
 
 
 def _module(plugin) -> ModuleType | None:
@@ -87,6 +173,7 @@ def declared(settings) -> Declared:
     listed: set[str] = set()
     previews = []
     shown_elsewhere: set[str] = set()
+    reaches = []
     for contract in contracts(settings):
         for key, values in contract.front_matter.items():
             if key in front_matter and front_matter[key] != tuple(values):
@@ -99,5 +186,7 @@ def declared(settings) -> Declared:
         if contract.preview is not None:
             previews.append(contract.preview)
         shown_elsewhere.update(contract.shown_elsewhere)
+        if contract.shown_elsewhere:
+            reaches.append((tuple(contract.shown_elsewhere), contract.reach))
     return Declared(dict(sorted(front_matter.items())), tuple(sorted(listed)), tuple(previews),
-                    tuple(sorted(shown_elsewhere)))
+                    tuple(sorted(shown_elsewhere)), tuple(reaches))

@@ -16,7 +16,9 @@ finds in the output.
 ``robots.txt`` is ``SITE_SITEMAP_ROBOTS`` and then the line
 ``Sitemap: <absolute URL of sitemap.xml>``. Both files are written only when
 they changed (``OutputGenerator.write``); the live preview rewrites
-sitemap.xml after it rewrote one article (its ``Modified:`` may have changed).
+sitemap.xml after one article changed (its ``Date:`` or ``Modified:``, its
+tags or category: the list pages' dates), recomputing that article's entry
+only (``update_preview``).
 """
 
 from __future__ import annotations
@@ -67,39 +69,72 @@ def _newest(contents) -> datetime | None:
     return max((m for m in map(lastmod, contents) if m is not None), default=None)
 
 
-def entries(context, settings) -> dict[str, datetime | None]:
-    """{absolute URL: lastmod} of everything the sitemap names."""
-    found: dict[str, datetime | None] = {}
+class _Found(dict):
+    """{absolute URL: lastmod}; an address named twice keeps its newest moment."""
 
-    def add(url, save_as, moment) -> None:
+    def __init__(self, settings):
+        super().__init__()
+        self.settings = settings
+
+    def add(self, url, save_as, moment) -> None:
         if not save_as:  # not written (a *_SAVE_AS of "")
             return
-        loc = absolute_url(settings, quote(str(url), safe=SAFE))
-        known = found.get(loc)
-        found[loc] = moment if known is None or (moment and moment > known) else known
+        loc = absolute_url(self.settings, quote(str(url), safe=SAFE))
+        known = self.get(loc)
+        self[loc] = moment if known is None or (moment and moment > known) else known
 
-    articles = list(context.get("articles", []))
-    for content in articles + list(context.get("pages", [])):
+    def merge(self, other: dict) -> None:
+        for loc, moment in other.items():
+            known = self.get(loc)
+            self[loc] = moment if known is None or (moment and moment > known) else known
+
+
+def content_entries(contents, settings) -> dict[str, datetime | None]:
+    """{absolute URL: lastmod} of the published ones of ``contents`` (articles,
+    pages) and of their published translations."""
+    found = _Found(settings)
+    for content in contents:
         for one in [content, *getattr(content, "translations", [])]:
             if getattr(one, "status", "published") == "published":
-                add(one.url, one.save_as, lastmod(one))
-
-    lists = settings["SITE_SITEMAP_LISTS"]
-    newest = _newest(articles)
-    for name in lists:
-        if name in settings.get("DIRECT_TEMPLATES", ()):
-            add(settings.get(f"{name.upper()}_URL", f"{name}.html"),
-                settings.get(f"{name.upper()}_SAVE_AS", f"{name}.html"), newest)
-    for name in ("categories", "tags", "authors"):
-        if name in lists:
-            for taxonomy, listed in context.get(name, []):
-                add(taxonomy.url, taxonomy.save_as, _newest(listed))
+                found.add(one.url, one.save_as, lastmod(one))
     return found
 
 
-def sitemap_xml(context, settings) -> str:
+def list_entries(context, settings) -> dict[str, datetime | None]:
+    """{absolute URL: lastmod} of the list pages of SITE_SITEMAP_LISTS."""
+    found = _Found(settings)
+    lists = settings["SITE_SITEMAP_LISTS"]
+    newest = _newest(list(context.get("articles", [])))
+    for name in lists:
+        if name in settings.get("DIRECT_TEMPLATES", ()):
+            found.add(settings.get(f"{name.upper()}_URL", f"{name}.html"),
+                      settings.get(f"{name.upper()}_SAVE_AS", f"{name}.html"), newest)
+    for name in ("categories", "tags", "authors"):
+        if name in lists:
+            for taxonomy, listed in context.get(name, []):
+                found.add(taxonomy.url, taxonomy.save_as, _newest(listed))
+    return found
+
+
+def entries(context, settings, contents: dict | None = None) -> dict[str, datetime | None]:
+    """{absolute URL: lastmod} of everything the sitemap names (``contents``:
+    the articles' and pages' part, when already known)."""
+    if contents is None:
+        contents = content_entries(list(context.get("articles", []))
+                                   + list(context.get("pages", [])), settings)
+    found = _Found(settings)
+    found.merge(contents)
+    found.merge(list_entries(context, settings))
+    return dict(found)
+
+
+def sitemap_xml(context, settings, contents: dict | None = None) -> str:
+    return _xml(entries(context, settings, contents))
+
+
+def _xml(found: dict) -> str:
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{NAMESPACE}">']
-    for loc, moment in sorted(entries(context, settings).items()):
+    for loc, moment in sorted(found.items()):
         lines.append(f"  <url><loc>{escape(loc)}</loc>"
                      + (f"<lastmod>{w3c(moment)}</lastmod>" if moment else "") + "</url>")
     lines.append("</urlset>")
@@ -125,10 +160,24 @@ def get_generators(pelican):
 
 
 def update_preview(generators, article) -> None:
-    """The live preview rewrote one article: its Modified may have changed."""
+    """The live preview changed one article (its date, its Modified, its tags,
+    ...): its own entry, and every list page's. The other articles' and
+    pages' entries are kept from the first time (their addresses cost most)."""
     for generator in generators:
-        if isinstance(generator, SitemapGenerator):
-            generator.generate_output(None)
+        if not isinstance(generator, SitemapGenerator):
+            continue
+        context, settings = generator.context, generator.settings
+        contents = getattr(generator, "preview_contents", None)
+        if contents is None:
+            contents = content_entries(list(context.get("articles", []))
+                                       + list(context.get("pages", [])), settings)
+        else:
+            contents.update(content_entries([article], settings))
+        generator.preview_contents = contents
+        found = entries(context, settings, contents)
+        if found != getattr(generator, "preview_entries", None):  # else the file is as it was
+            generator.write(SITEMAP, _xml(found))
+            generator.preview_entries = found
 
 
 # No front matter of its own; the live preview calls update_preview.
