@@ -74,14 +74,13 @@ import os
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cached_property
 from itertools import chain
 from operator import attrgetter
 from pathlib import Path
 
 from dorpsplein_kit import declared, write_if_changed
 
-from .build import BuildFailed, build_with, collecting
+from .build import BuildFailed, build_with, collecting, kept_class
 
 logger = logging.getLogger(__name__)
 
@@ -129,25 +128,6 @@ class _Compared:
 
 
 _comparing_classes: dict[type, type] = {}
-_kept_classes: dict[type, type] = {}
-
-
-def kept_class(cls: type) -> type:
-    """``cls`` (Pelican's Article) with its address computed once. Pelican
-    computes ``url`` and ``save_as`` from the metadata at every use (the
-    slowest part of rendering a list); in the warm site an edit that would
-    change them is a full build, so an article's are kept."""
-    if cls in _kept_classes or cls in _kept_classes.values():
-        return _kept_classes.get(cls, cls)
-
-    def kept(name):
-        prop = getattr(cls, name)
-        return cached_property(lambda self: prop.fget(self))
-
-    # The same name: Pelican finds the settings by it (ARTICLE_URL, ...).
-    _kept_classes[cls] = type(cls.__name__, (cls,), {
-        "__module__": cls.__module__, "url": kept("url"), "save_as": kept("save_as")})
-    return _kept_classes[cls]
 
 
 def comparing_writer(kept):

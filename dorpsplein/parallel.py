@@ -25,6 +25,7 @@ the number; 1 renders in one process, as Pelican does.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import pickle
@@ -148,6 +149,10 @@ class OutputSplit:
     def _start(self, writer) -> None:
         self.started = True
         share_writer(writer)
+        # The context is built: Python's cyclic collector need not go through
+        # it in the workers (it would write to every object's header and so
+        # copy every page of the shared memory into each of them).
+        gc.freeze()
         problems_before = len(self.report()[0])
         for worker in range(1, self.count):
             read_end, write_end = os.pipe()
@@ -202,6 +207,7 @@ class OutputSplit:
             failure = failure or outcome.get("error")
         self.workers = []
         share.share(0, 1)
+        gc.unfreeze()
         if failure is not None:
             raise failure
 
@@ -214,6 +220,8 @@ class OutputSplit:
                 os.waitpid(pid, 0)
             with contextlib.suppress(OSError):
                 os.close(read_end)
+        if self.workers:
+            gc.unfreeze()
         self.workers = []
         share.share(0, 1)
 
