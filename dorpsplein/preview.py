@@ -44,6 +44,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from html import escape as html_escape
 from pathlib import Path
@@ -212,35 +213,69 @@ def rebuild(settings_file: str, site=None):
     return result
 
 
+def _watched(path: str, roots: list[Path]) -> bool:
+    """Whether a change of ``path`` under one of ``roots`` matters (not compiled
+    Python, editor backups and lock files, nothing in hidden or cache folders)."""
+    name = os.path.basename(path)
+    if name.endswith((".pyc", ".swp", "~")) or name.startswith(".#"):
+        return False
+    for root in roots:
+        with contextlib.suppress(ValueError):
+            folders = Path(path).relative_to(root).parts[:-1]
+            return not any(part == "__pycache__" or part.startswith(".") for part in folders)
+    return True
+
+
 class Watcher:
-    """Knows which watched files changed since it last looked."""
+    """Knows which watched files changed since it last looked.
+
+    The operating system says so (inotify and its kin, through watchfiles,
+    which Pelican itself depends on): the former scan of every file every
+    0.1 s cost 82 ms at 5,000 articles, most of a core while the preview sat
+    idle and most of the edit-to-preview time. ``roots`` are watched with
+    everything under them; ``files`` through their folders (an editor that
+    saves by renaming replaces the file itself).
+    """
 
     def __init__(self, roots: list[Path], files: list[Path]):
-        self.roots = roots
-        self.files = files
-        self.seen = self.scan()
+        self.roots, self.files = roots, files
+        self._changed: set[Path] = set()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._started: list[threading.Event] = []
+        folders = sorted({f.parent for f in files if f.parent.is_dir()})
+        wanted = {str(f) for f in files}
+        existing = [r for r in roots if r.exists()]
+        self._watch(existing, True, lambda _c, path: _watched(path, existing))
+        self._watch(folders, False, lambda _c, path: path in wanted)
+        for started in self._started:
+            started.wait(10)
 
-    def scan(self) -> dict[Path, int]:
-        found = {}
-        for root in self.roots:
-            for dirpath, dirs, names in os.walk(root):
-                dirs[:] = [d for d in dirs if d != "__pycache__" and not d.startswith(".")]
-                for name in names:
-                    if name.endswith((".pyc", ".swp", "~")) or name.startswith(".#"):
-                        continue
-                    path = Path(dirpath) / name
-                    with contextlib.suppress(FileNotFoundError):
-                        found[path] = path.stat().st_mtime_ns
-        for path in self.files:
-            if path.exists():
-                found[path] = path.stat().st_mtime_ns
-        return found
+    def _watch(self, paths: list[Path], recursive: bool, keep) -> None:
+        if not paths:
+            return
+        started = threading.Event()
+        self._started.append(started)
+
+        def run() -> None:
+            from watchfiles import watch
+
+            for changes in watch(*paths, watch_filter=keep, recursive=recursive,
+                                 stop_event=self._stop, debounce=200, step=10,
+                                 rust_timeout=100, yield_on_timeout=True):
+                started.set()
+                with self._lock:
+                    self._changed.update(Path(path) for _change, path in changes)
+
+        threading.Thread(target=run, name="preview-watcher", daemon=True).start()
 
     def changed(self) -> list[Path]:
-        current = self.scan()
-        paths = [p for p in set(current) | set(self.seen) if current.get(p) != self.seen.get(p)]
-        self.seen = current
-        return sorted(paths)
+        with self._lock:
+            paths, self._changed = sorted(self._changed), set()
+        return paths
+
+    def stop(self) -> None:
+        self._stop.set()
 
 
 def on_change(site, watcher: Watcher, settings_file: str, articles: list[Path]) -> list[Path]:
@@ -674,12 +709,13 @@ def serve(host: str = "127.0.0.1", port: int = DEFAULT_PORT,
         return handled
 
     server = PreviewServer(site.status, watcher=ChangeTrigger(look, site.status))
-    # livereload looks for changes every 0.8 s; look every 0.1 s as well, so a
-    # save shows in the browser within a few tenths of a second.
+    # livereload looks for changes every 0.8 s; look every 0.05 s as well (a
+    # look is a glance at what the watcher was told), so a save shows in the
+    # browser within a few tenths of a second.
     from livereload.handlers import LiveReloadHandler
     from tornado import ioloop
 
-    ioloop.PeriodicCallback(LiveReloadHandler.poll_tasks, 100).start()
+    ioloop.PeriodicCallback(LiveReloadHandler.poll_tasks, 50).start()
     print(say(N_("Preview on {url} — press Ctrl+C to stop."), url=f"http://{local}:{port}/"),
           flush=True)
     if lan:
