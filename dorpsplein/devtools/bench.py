@@ -251,7 +251,10 @@ def hugo_config(pagination: int) -> str:
         "# Term names as written (Hugo title-cases them by default).\n"
         'titleCaseStyle = "none"\n'
         "# Like bare Pelican here: no feeds, no sitemap.\n"
-        'disableKinds = ["rss", "sitemap"]\n\n'
+        'disableKinds = ["rss", "sitemap"]\n'
+        "# Posts dated in the future are built too, as bare Pelican builds them\n"
+        "# (the 5,000-post corpus runs to 2034; Hugo leaves them out by default).\n"
+        "buildFuture = true\n\n"
         f"[pagination]\npagerSize = {pagination!r}  # the kit's DEFAULT_PAGINATION\n\n"
         '[taxonomies]\ncategory = "categories"\ntag = "tags"\nauthor = "authors"\n\n'
         '[permalinks.page]\nposts = "/:year/:slug/"\npages = "/:slug/"\n'
@@ -274,8 +277,8 @@ HUGO_LAYOUTS = {
 <body>
 <header><a class="site" href="/">{{ site.Title }}</a>
 <nav><ul>
-{{- range where site.RegularPages "Section" "pages" }}
-<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}
+{{- with site.GetPage "/pages" }}{{ range .Pages }}
+<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}{{ end }}
 {{- range site.Taxonomies.categories }}
 <li><a href="{{ .Page.RelPermalink }}">{{ .Page.Title }}</a></li>{{ end }}
 </ul></nav></header>
