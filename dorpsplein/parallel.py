@@ -53,6 +53,29 @@ def processes(settings: dict) -> int:
     return value
 
 
+def _fork(work) -> tuple[int, int]:
+    """Start a worker process that runs ``work(write end of a pipe)``, which
+    never returns (it ends with ``os._exit``); (its pid, the pipe's read end)."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_end)
+        try:
+            work(write_end)
+        finally:
+            os._exit(1)  # only if ``work`` forgot to end the worker
+    os.close(write_end)
+    return pid, read_end
+
+
+def _stop(pid: int) -> None:
+    """End a worker that may still run, and reap it."""
+    with contextlib.suppress(OSError):
+        os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(OSError):
+        os.waitpid(pid, 0)
+
+
 class WorkerFailed(Exception):
     """A worker stopped without a reason it could send (killed, crashed)."""
 
@@ -155,13 +178,8 @@ class OutputSplit:
         gc.freeze()
         problems_before = len(self.report()[0])
         for worker in range(1, self.count):
-            read_end, write_end = os.pipe()
-            pid = os.fork()
-            if pid == 0:  # the worker: render its part, report, never return
-                os.close(read_end)
-                self._work(worker, writer, write_end, problems_before)
-            os.close(write_end)
-            self.workers.append((pid, read_end))
+            self.workers.append(_fork(lambda pipe, worker=worker: self._work(
+                worker, writer, pipe, problems_before)))
         share.share(0, self.count)
 
     def _work(self, worker: int, writer, write_end: int, problems_before: int) -> None:
@@ -214,10 +232,7 @@ class OutputSplit:
     def abort(self) -> None:
         """Stop workers still running (the build failed in the first process)."""
         for pid, read_end in self.workers:
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
-            with contextlib.suppress(OSError):
-                os.waitpid(pid, 0)
+            _stop(pid)
             with contextlib.suppress(OSError):
                 os.close(read_end)
         if self.workers:
@@ -322,12 +337,8 @@ class ReadAhead:
 
     def _start(self, settings: dict, files: list[str]) -> None:
         for worker in range(1, self.count):
-            read_end, write_end = os.pipe()
-            pid = os.fork()
-            if pid == 0:
-                os.close(read_end)
-                self._work(settings, files[worker::self.count], write_end)
-            os.close(write_end)
+            pid, read_end = _fork(lambda pipe, worker=worker: self._work(
+                settings, files[worker::self.count], pipe))
             self.workers.append((pid, os.fdopen(read_end, "rb")))
 
     @staticmethod
@@ -386,10 +397,7 @@ class ReadAhead:
     def close(self) -> None:
         """Stop the workers (done, or no longer needed) and forget their results."""
         for pid, pipe in self.workers:
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
-            with contextlib.suppress(OSError):
-                os.waitpid(pid, 0)
+            _stop(pid)
             pipe.close()
         self.workers, self.waiting, self.theirs = [], {}, {}
 
