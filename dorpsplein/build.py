@@ -373,11 +373,10 @@ def build_with(
     overrides: dict | None = None,
     debug: bool = False,
     keep: bool = False,
-    parallel: bool = True,
 ):
     """Build; return (BuildResult, kept state or None). ``keep`` keeps the
-    generators and writer for dorpsplein.incremental; ``parallel`` renders in
-    BUILD_PROCESSES processes (dorpsplein/parallel.py), else in this one."""
+    generators and writer for dorpsplein.incremental. The build renders in
+    BUILD_PROCESSES processes (dorpsplein/parallel.py)."""
     # One function on purpose (66 lines): its try/finally must restore the
     # logging handlers and the working directory whatever step fails.
     # Imported here so `import dorpsplein.build` stays cheap for tasks.py.
@@ -424,7 +423,7 @@ def build_with(
             _forget_memoised_content()
             pelican = _kept_pelican_class()(settings)
             pelican.collector = collector
-            pelican.processes = count if parallel else 1
+            pelican.processes = count
             # Plugins that fail to register are only logged by Pelican.
             if any(p.startswith("Cannot load plugin") or p.startswith("Cannot register")
                    for p in collector.problems):

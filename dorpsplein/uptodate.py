@@ -70,7 +70,7 @@ def _stable(value):
     return f"{getattr(value, '__module__', '')}.{name}"
 
 
-def _walk(root: Path, stats: dict, pattern: str | None = None) -> None:
+def _walk(root: Path, stats: dict) -> None:
     if root.is_file():
         stat = root.stat()
         stats[str(root)] = (stat.st_size, stat.st_mtime_ns)
@@ -81,8 +81,6 @@ def _walk(root: Path, stats: dict, pattern: str | None = None) -> None:
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d not in SKIPPED)
         for name in files:
-            if pattern and not Path(name).match(pattern):
-                continue
             path = os.path.join(folder, name)
             with contextlib.suppress(OSError):
                 stat = os.stat(path)

@@ -27,10 +27,6 @@ def share(worker: int, workers: int) -> None:
     _share.update(worker=worker, workers=workers)
 
 
-def workers() -> int:
-    return _share["workers"]
-
-
 def owner(path: str | os.PathLike, workers: int) -> int:
     """Which of ``workers`` processes renders the file at ``path`` (relative to the output)."""
     key = os.fspath(path).replace(os.sep, "/").lstrip("/").encode("utf-8")

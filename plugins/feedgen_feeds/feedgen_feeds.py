@@ -424,7 +424,7 @@ def update_preview(generators, article) -> None:
             generator.generate_context()
             generator.preview_articles = articles
         else:  # the same lists: only what the feeds say of the article is new
-            getattr(generator, "_facts", {}).pop(article, None)
+            generator._facts.pop(article, None)
         for group in generator.groups:
             key = (group["kind"], group["slug"])
             if before.pop(key, None) != shown(group) or any(
