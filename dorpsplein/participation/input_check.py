@@ -1,0 +1,136 @@
+"""Input check: every body and field bounded before anything reads it.
+
+Forms arrive as ``application/x-www-form-urlencoded`` (a plain form, or the
+site's script sending ``URLSearchParams``); the body is at most ``MAX_BODY``
+bytes (413 beyond), must decode as UTF-8 and may name each field once.
+Fields are then checked one by one (``Fields``): what a citizen typed wrong
+is a message at that field (422, the form shown again); what no browser
+would send is a 400.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import parse_qsl
+
+from .i18n import N_, _
+from .refusals import Refusal
+
+MAX_BODY = 16 * 1024  # bytes
+MAX_QUERY = 2048  # characters
+MAX_FIELDS = 20
+MAX_ID = 2**63 - 1  # SQLite's INTEGER
+FORM_TYPE = "application/x-www-form-urlencoded"
+
+# field: (shortest, longest) in characters after trimming
+LIMITS = {"title": (3, 120), "text": (10, 2000), "name": (1, 80), "place": (0, 80),
+          "email": (3, 254), "reason": (3, 500), "website": (0, 200)}
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+EMAIL = re.compile(r"^[^@\s<>\"'(),;:\\\[\]]{1,64}"
+                   r"@[a-z0-9](?:[a-z0-9-]{0,62}\.)+[a-z]{2,63}$")
+
+
+def bad_request(what: str) -> Refusal:
+    return Refusal("bad_request", _("The service cannot read this request: {what}.",
+                                    what=_(what)))
+
+
+def read_body(environ) -> bytes:
+    """The request body, at most MAX_BODY bytes."""
+    length = environ.get("CONTENT_LENGTH") or ""
+    stream = environ["wsgi.input"]
+    if length:
+        if not length.isdigit() or len(length) > 18:
+            raise bad_request(N_("invalid Content-Length"))
+        if int(length) > MAX_BODY:
+            raise Refusal("too_large")
+        return stream.read(int(length))
+    data = stream.read(MAX_BODY + 1)  # chunked: read to the end, bounded
+    if len(data) > MAX_BODY:
+        raise Refusal("too_large")
+    return data
+
+
+def parse_form(content_type: str, body: bytes) -> dict[str, str]:
+    """The urlencoded form: each field once, valid UTF-8."""
+    mimetype, _sep, params = (content_type or "").partition(";")
+    if mimetype.strip().lower() != FORM_TYPE:
+        raise bad_request(N_("send the form as application/x-www-form-urlencoded"))
+    charset = re.search(r"charset\s*=\s*\"?([\w-]+)", params, re.I)
+    if charset and charset.group(1).lower() not in ("utf-8", "utf8"):
+        raise bad_request(N_("the form is not in UTF-8"))
+    try:
+        text = body.decode("ascii")
+        pairs = parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict",
+                          max_num_fields=MAX_FIELDS)
+    except (UnicodeDecodeError, ValueError):
+        raise bad_request(N_("the form is not valid UTF-8")) from None
+    form: dict[str, str] = {}
+    for name, value in pairs:
+        if name in form:
+            raise bad_request(N_("a field was sent twice"))
+        form[name] = value
+    return form
+
+
+def normalised(value: str) -> str:
+    """NFC, line breaks as \\n, trimmed."""
+    return unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
+
+
+class Fields:
+    """Checks a form's fields; collects one message per wrong field."""
+
+    MESSAGES = {
+        "title": (N_("Give your idea a title."),
+                  N_("The title has at least {low} and at most {high} characters.")),
+        "text": (N_("Describe your idea."),
+                 N_("The description has at least {low} and at most {high} characters.")),
+        "name": (N_("Fill in your name."), N_("Your name has at most {high} characters.")),
+        "place": (None, N_("The place has at most {high} characters.")),
+        "email": (N_("Fill in your e-mail address."),
+                  N_("Fill in an e-mail address such as naam@voorbeeld.be.")),
+        "reason": (N_("Say why the idea is rejected."),
+                   N_("The reason has at least {low} and at most {high} characters.")),
+    }
+
+    def __init__(self, form: dict[str, str]):
+        self.form = form
+        self.errors: dict[str, str] = {}
+        self.values: dict[str, str] = {}
+
+    def text(self, name: str, required: bool = True, multiline: bool = False) -> str:
+        raw = self.form.get(name, "")
+        value = normalised(raw)
+        self.values[name] = raw if len(raw) <= 4 * LIMITS[name][1] else raw[:4 * LIMITS[name][1]]
+        low, high = LIMITS[name]
+        missing, wrong = self.MESSAGES[name]
+        if (LINE_CONTROL if not multiline else CONTROL).search(value):
+            self.errors[name] = _("This field contains characters that cannot be stored "
+                                  "(such as control characters).")
+        elif not value:
+            if required:
+                self.errors[name] = _(missing)
+        elif not low <= len(value) <= high:
+            self.errors[name] = _(wrong, low=low, high=high)
+        return value
+
+    def email(self, name: str = "email") -> str:
+        value = self.text(name).lower()
+        if name not in self.errors and not EMAIL.match(value):
+            self.errors[name] = _(self.MESSAGES[name][1])
+        return value
+
+    def check(self) -> None:
+        if self.errors:
+            raise Refusal("invalid", fields=dict(self.errors))
+
+
+def hidden(form: dict[str, str], name: str, longest: int = 512) -> str:
+    """A field a browser sends as the page gave it (token, action): short, printable."""
+    value = form.get(name, "")
+    if len(value) > longest or LINE_CONTROL.search(value):
+        raise bad_request(N_("a hidden field was changed"))
+    return value

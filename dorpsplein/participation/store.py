@@ -1,0 +1,330 @@
+"""The SQLite store: ideas, supports, confirmations, tokens, counts, reports.
+
+One connection per worker (per thread), opened after gunicorn forks. Every
+write is one ``BEGIN IMMEDIATE`` transaction (``Store.write``): the checks
+that decide it (a token unused, a support not given yet, supports left, the
+rate limit) read the same state the write changes, so under any
+concurrency nothing is counted twice or lost. A refusal raised inside rolls
+the whole transaction back. The database is in WAL mode; its files are 0600
+(the service runs with umask 077 and ``prepare`` sets the mode).
+
+Nothing here stores an e-mail address or an IP address: people and
+networks are keyed hashes (``people``).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+from .refusals import Refusal
+
+STATUSES = ("pending", "approved", "rejected", "merged", "hidden")
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS ideas (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    consultation TEXT NOT NULL,
+    title TEXT NOT NULL,
+    text TEXT NOT NULL,
+    name TEXT NOT NULL,
+    place TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected', 'merged',
+                                           'hidden')),
+    reason TEXT NOT NULL DEFAULT '',
+    merged_into INTEGER REFERENCES ideas (id),
+    reports INTEGER NOT NULL DEFAULT 0,
+    reports_seen INTEGER NOT NULL DEFAULT 0,
+    created TEXT NOT NULL,
+    updated TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ideas_by_consultation ON ideas (consultation, status);
+CREATE TABLE IF NOT EXISTS supports (
+    idea INTEGER NOT NULL REFERENCES ideas (id),
+    person TEXT NOT NULL,
+    consultation TEXT NOT NULL,
+    created TEXT NOT NULL,
+    PRIMARY KEY (idea, person)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS supports_by_person ON supports (consultation, person);
+CREATE TABLE IF NOT EXISTS confirmations (
+    key_hash TEXT PRIMARY KEY,
+    idea INTEGER NOT NULL REFERENCES ideas (id),
+    consultation TEXT NOT NULL,
+    person TEXT NOT NULL,
+    expires REAL NOT NULL,
+    confirmed REAL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS confirmations_by_person ON confirmations (consultation, person);
+CREATE TABLE IF NOT EXISTS used_tokens (
+    nonce TEXT PRIMARY KEY,
+    used REAL NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rate_counts (
+    network TEXT NOT NULL,
+    hour INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (network, hour)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS reports (
+    idea INTEGER NOT NULL REFERENCES ideas (id),
+    person TEXT NOT NULL,
+    created TEXT NOT NULL,
+    PRIMARY KEY (idea, person)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS login_failures (
+    address TEXT NOT NULL,
+    at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS login_failures_by_address ON login_failures (address, at);
+"""
+FILE_MODE = 0o600
+
+
+def utc_now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+    db.row_factory = sqlite3.Row
+    db.execute("PRAGMA busy_timeout = 30000")
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute("PRAGMA synchronous = FULL")
+    return db
+
+
+def private_files(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        candidate = Path(f"{path}{suffix}")
+        if candidate.exists():
+            os.chmod(candidate, FILE_MODE)
+
+
+def prepare(path: Path) -> None:
+    """The schema and WAL mode, once, before any worker starts."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
+    db = connect(path)
+    try:
+        db.execute("PRAGMA journal_mode = WAL")
+        db.executescript(SCHEMA)
+    finally:
+        db.close()
+    private_files(path)
+
+
+class Store:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._local = threading.local()
+        self.own_writes = 0  # this process's commits: PRAGMA data_version misses them
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = connect(self.path)
+        return db
+
+    def write(self, action):
+        """``action(db)`` in one BEGIN IMMEDIATE transaction; a refusal rolls it back."""
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            result = action(db)
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+        self.own_writes += 1
+        return result
+
+    def version(self) -> tuple[int, int]:
+        """Changes since this connection opened: other processes' and its own."""
+        return self.db.execute("PRAGMA data_version").fetchone()[0], self.own_writes
+
+    # -- reads -------------------------------------------------------------------------
+
+    def board(self, slug: str) -> list[sqlite3.Row]:
+        return self.db.execute(
+            "SELECT i.id, i.title, i.text, i.name, i.place, i.created, "
+            "COUNT(s.person) AS supports FROM ideas i LEFT JOIN supports s ON s.idea = i.id "
+            "WHERE i.consultation = ? AND i.status = 'approved' "
+            "GROUP BY i.id ORDER BY supports DESC, i.id", (slug,)).fetchall()
+
+    def idea(self, idea_id: int, db=None) -> sqlite3.Row | None:
+        return (db or self.db).execute(
+            "SELECT i.*, (SELECT COUNT(*) FROM supports s WHERE s.idea = i.id) AS supports "
+            "FROM ideas i WHERE i.id = ?", (idea_id,)).fetchone()
+
+    def all_ideas(self) -> list[sqlite3.Row]:
+        return self.db.execute(
+            "SELECT i.*, (SELECT COUNT(*) FROM supports s WHERE s.idea = i.id) AS supports "
+            "FROM ideas i ORDER BY i.consultation, i.id").fetchall()
+
+    def supports_given(self, slug: str, person: str, db=None) -> int:
+        return (db or self.db).execute(
+            "SELECT COUNT(*) FROM supports WHERE consultation = ? AND person = ?",
+            (slug, person)).fetchone()[0]
+
+    # -- parts of writes (called inside Store.write) -------------------------------------
+
+    @staticmethod
+    def use_token(db, nonce: str, now: float, max_age: int) -> None:
+        try:
+            db.execute("INSERT INTO used_tokens (nonce, used) VALUES (?, ?)", (nonce, now))
+        except sqlite3.IntegrityError:
+            raise Refusal("form") from None
+        if int(now * 1000) % 50 == 0:  # now and then: forget tokens too old to be valid
+            db.execute("DELETE FROM used_tokens WHERE used < ?", (now - max_age - 3600,))
+            db.execute("DELETE FROM rate_counts WHERE hour < ?", (int(now // 3600) - 1,))
+            db.execute("DELETE FROM confirmations WHERE expires < ?", (now - 7 * 86400,))
+
+    @staticmethod
+    def count_write(db, network: str, now: float, limit: int) -> None:
+        """One more write from ``network`` this hour; 429 past ``limit`` (0: no limit)."""
+        hour = int(now // 3600)
+        row = db.execute("SELECT count FROM rate_counts WHERE network = ? AND hour = ?",
+                         (network, hour)).fetchone()
+        if limit and row is not None and row[0] >= limit:
+            raise Refusal("rate_limited", retry_after=max(1, int((hour + 1) * 3600 - now)))
+        db.execute("INSERT INTO rate_counts (network, hour, count) VALUES (?, ?, 1) "
+                   "ON CONFLICT (network, hour) DO UPDATE SET count = count + 1",
+                   (network, hour))
+
+    @staticmethod
+    def add_idea(db, slug: str, values: dict, status: str) -> int:
+        stamp = utc_now()
+        cursor = db.execute(
+            "INSERT INTO ideas (consultation, title, text, name, place, status, created, "
+            "updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (slug, values["title"], values["text"], values["name"], values["place"], status,
+             stamp, stamp))
+        return cursor.lastrowid
+
+    def supportable(self, db, slug: str, idea_id: int) -> sqlite3.Row:
+        idea = self.idea(idea_id, db)
+        if idea is None or idea["consultation"] != slug or idea["status"] != "approved":
+            raise Refusal("unknown", slug=slug)
+        return idea
+
+    def add_support(self, db, slug: str, idea_id: int, person: str, allowed: int,
+                    reserved: int = 0) -> int:
+        """The idea's new count; 409 when given already or none left."""
+        self.supportable(db, slug, idea_id)
+        if db.execute("SELECT 1 FROM supports WHERE idea = ? AND person = ?",
+                      (idea_id, person)).fetchone():
+            raise Refusal("already_supported", slug=slug)
+        if self.supports_given(slug, person, db) + reserved >= allowed:
+            raise Refusal("no_supports_left", slug=slug)
+        db.execute("INSERT INTO supports (idea, person, consultation, created) "
+                   "VALUES (?, ?, ?, ?)", (idea_id, person, slug, utc_now()))
+        return db.execute("SELECT COUNT(*) FROM supports WHERE idea = ?",
+                          (idea_id,)).fetchone()[0]
+
+    def add_confirmation(self, db, slug: str, idea_id: int, person: str, key_hash: str,
+                         allowed: int, now: float, expires: float) -> None:
+        """A pending e-mail support; pending links count against what is left."""
+        self.supportable(db, slug, idea_id)
+        if db.execute("SELECT 1 FROM supports WHERE idea = ? AND person = ?",
+                      (idea_id, person)).fetchone() or db.execute(
+                "SELECT 1 FROM confirmations WHERE idea = ? AND person = ? AND confirmed "
+                "IS NULL AND expires > ?", (idea_id, person, now)).fetchone():
+            raise Refusal("already_supported", slug=slug)
+        pending = db.execute(
+            "SELECT COUNT(DISTINCT idea) FROM confirmations WHERE consultation = ? AND "
+            "person = ? AND confirmed IS NULL AND expires > ?", (slug, person, now)).fetchone()[0]
+        if self.supports_given(slug, person, db) + pending >= allowed:
+            raise Refusal("no_supports_left", slug=slug)
+        db.execute("INSERT INTO confirmations (key_hash, idea, consultation, person, expires) "
+                   "VALUES (?, ?, ?, ?, ?)", (key_hash, idea_id, slug, person, expires))
+
+    @staticmethod
+    def confirmation(db, key_hash: str) -> sqlite3.Row | None:
+        return db.execute("SELECT * FROM confirmations WHERE key_hash = ?",
+                          (key_hash,)).fetchone()
+
+    def report(self, db, slug: str, idea_id: int, person: str, threshold: int) -> bool:
+        """One report per person per idea; True when the idea is now hidden."""
+        idea = self.idea(idea_id, db)
+        if idea is None or idea["consultation"] != slug or idea["status"] not in (
+                "approved", "hidden"):
+            raise Refusal("unknown", slug=slug)
+        added = db.execute("INSERT OR IGNORE INTO reports (idea, person, created) "
+                           "VALUES (?, ?, ?)", (idea_id, person, utc_now())).rowcount
+        if added:
+            db.execute("UPDATE ideas SET reports = reports + 1 WHERE id = ?", (idea_id,))
+        idea = self.idea(idea_id, db)
+        if (idea["status"] == "approved" and threshold
+                and idea["reports"] - idea["reports_seen"] >= threshold):
+            db.execute("UPDATE ideas SET status = 'hidden', updated = ? WHERE id = ?",
+                       (utc_now(), idea_id))
+            return True
+        return idea["status"] == "hidden"
+
+    # -- moderation ----------------------------------------------------------------------
+
+    def moderate(self, idea_id: int, action: str, reason: str = "", title: str = "",
+                 target: int | None = None) -> None:
+        def change(db):
+            idea = self.idea(idea_id, db)
+            if idea is None or idea["status"] == "merged":
+                raise Refusal("unknown")
+            stamp = utc_now()
+            if action == "approve":
+                db.execute("UPDATE ideas SET status = 'approved', reason = '', "
+                           "reports_seen = reports, updated = ? WHERE id = ?", (stamp, idea_id))
+            elif action == "restore":
+                db.execute("UPDATE ideas SET status = 'approved', reports_seen = reports, "
+                           "updated = ? WHERE id = ?", (stamp, idea_id))
+            elif action == "reject":
+                db.execute("UPDATE ideas SET status = 'rejected', reason = ?, updated = ? "
+                           "WHERE id = ?", (reason, stamp, idea_id))
+            elif action == "hide":
+                db.execute("UPDATE ideas SET status = 'hidden', updated = ? WHERE id = ?",
+                           (stamp, idea_id))
+            elif action == "title":
+                db.execute("UPDATE ideas SET title = ?, updated = ? WHERE id = ?",
+                           (title, stamp, idea_id))
+            elif action == "merge":
+                self._merge(db, idea, target, stamp)
+            else:
+                raise Refusal("bad_request")
+
+        self.write(change)
+
+    def _merge(self, db, idea, target_id, stamp) -> None:
+        target = self.idea(target_id, db) if target_id else None
+        if (target is None or target["id"] == idea["id"]
+                or target["consultation"] != idea["consultation"]
+                or target["status"] in ("merged", "rejected")):
+            raise Refusal("invalid", fields={"target": "merge"})
+        # Supports move; a person who supported both keeps one.
+        db.execute("INSERT OR IGNORE INTO supports (idea, person, consultation, created) "
+                   "SELECT ?, person, consultation, created FROM supports WHERE idea = ?",
+                   (target["id"], idea["id"]))
+        db.execute("DELETE FROM supports WHERE idea = ?", (idea["id"],))
+        db.execute("UPDATE confirmations SET idea = ? WHERE idea = ?", (target["id"], idea["id"]))
+        db.execute("UPDATE ideas SET status = 'merged', merged_into = ?, updated = ? "
+                   "WHERE id = ?", (target["id"], stamp, idea["id"]))
+        db.execute("UPDATE ideas SET merged_into = ?, updated = ? WHERE merged_into = ?",
+                   (target["id"], stamp, idea["id"]))
+
+    # -- moderation logins ---------------------------------------------------------------
+
+    def recent_failures(self, address: str, now: float, window: float = 60) -> list[float]:
+        return [row[0] for row in self.db.execute(
+            "SELECT at FROM login_failures WHERE address = ? AND at > ? ORDER BY at",
+            (address, now - window))]
+
+    def add_failure(self, address: str, now: float) -> None:
+        def add(db):
+            db.execute("DELETE FROM login_failures WHERE at < ?", (now - 3600,))
+            db.execute("INSERT INTO login_failures (address, at) VALUES (?, ?)", (address, now))
+
+        self.write(add)

@@ -1,0 +1,377 @@
+"""A real participation service (gunicorn) on 127.0.0.1, and what talks to it.
+
+``write_site`` writes the build's participation.json (our own consultations,
+dated around now); ``write_settings`` a Pelican settings file on top of
+pelicanconf.py; ``start`` runs ``python -m dorpsplein.participation`` as
+``./go`` and the systemd unit do; ``Mailbox`` is a real SMTP server
+(aiosmtpd) whose messages the tests read.
+"""
+
+from __future__ import annotations
+
+import http.client
+import itertools
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import pytest
+
+from dorpsplein.build import ROOT
+
+SITE = "https://www.lindeveld.example"
+PASSWORD = "een-lang-moderatorwachtwoord"
+FROM_PELICANCONF = (
+    "import runpy\n"
+    f"globals().update((k, v) for k, v in runpy.run_path({str(ROOT / 'pelicanconf.py')!r})"
+    ".items() if k.isupper())\n"
+)
+SHELL = ('<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8">'
+         "<title><!--participation:title--> – Lindeveld</title>"
+         f'<link rel="stylesheet" href="{SITE}/theme/css/site.css"></head>'
+         '<body><header><a href="/">Lindeveld</a></header>'
+         '<main id="inhoud"><!--participation:main--></main>'
+         "<footer>Gemeente Lindeveld</footer></body></html>")
+_networks = itertools.count(1)
+
+
+def citizen() -> str:
+    """An address in a network of its own (the rate limit counts per /24)."""
+    number = next(_networks)
+    return f"10.{number // 250 % 250}.{number % 250}.7"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
+
+
+def consultations(now: datetime | None = None) -> dict:
+    now = now or datetime.now(UTC)
+    day = timedelta(days=1)
+
+    def one(slug, title, opens, closes, phase="ideas", supports=3, verification="indicative",
+            moderation="before"):
+        return slug, {
+            "title": title, "url": f"{SITE}/inspraak/{slug}/", "opens": stamp(opens),
+            "closes": stamp(closes), "phase": phase, "supports": supports,
+            "verification": verification, "moderation": moderation, "ideas_built": [],
+            "idea_url": f"{SITE}/inspraak/{slug}/idee-{{id}}/"}
+
+    return dict([
+        # open, ideas phase, moderation before, indicative
+        one("dorpsplein-groener", "Hoe maken we het Dorpsplein groener?", now - day,
+            now + 30 * day),
+        # open, moderation after (ideas on the board at once), indicative, 2 supports
+        one("buurtfeest", "Wat doen we op het buurtfeest?", now - day, now + 30 * day,
+            supports=2, moderation="after"),
+        # open, e-mail verification, moderation after, 2 supports
+        one("speelplein", "Een nieuw speelplein", now - day, now + 30 * day, supports=2,
+            verification="email", moderation="after"),
+        # closed by the clock
+        one("kermis", "De kermis van vorig jaar", now - 60 * day, now - day),
+        # not open yet
+        one("bibliotheek", "De nieuwe bibliotheek", now + 10 * day, now + 40 * day),
+        # results phase inside its window
+        one("markt", "De weekmarkt", now - day, now + 30 * day, phase="results"),
+    ])
+
+
+def write_site(path: Path, data: dict | None = None) -> Path:
+    data = data or {"version": 1, "site_url": SITE, "consultations": consultations(),
+                    "shell": SHELL}
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    os.replace(partial, path)  # a new inode: the service sees the change at once
+    return path
+
+
+def write_settings(path: Path, port: int, siteurl: str = "", **server) -> Path:
+    text = FROM_PELICANCONF + f"SITEURL = {siteurl!r}\n"
+    # Pelican resolves these against the settings file's folder: point them home.
+    for name, value in (("PATH", ROOT / "content"), ("THEME", ROOT / "theme"),
+                        ("OUTPUT_PATH", path.parent / "output"), ("CACHE_PATH", ROOT / "cache")):
+        text += f"{name} = {str(value)!r}\n"
+    text += f"PLUGIN_PATHS = [{str(ROOT / 'plugins')!r}]\n"
+    text += f"PARTICIPATION_URL = 'http://127.0.0.1:{port}'\n"
+    text += f"PARTICIPATION_SERVER = {server!r}\n"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+class Answer:
+    def __init__(self, status, headers, body: bytes):
+        self.status = status
+        self.headers = headers  # lower-case names; Set-Cookie as a list
+        self.body = body
+        self.text = body.decode("utf-8", errors="replace")
+
+    @property
+    def json(self):
+        return json.loads(self.text)
+
+    def cookie(self, name: str) -> str | None:
+        for line in self.headers.get("set-cookie", []):
+            if line.split("=", 1)[0] == name:
+                return line
+        return None
+
+    def __repr__(self):
+        return f"<{self.status} {self.text[:300]!r}>"
+
+
+class Service:
+    def __init__(self, process, url, state_dir: Path, site: Path, log: Path):
+        self.process = process
+        self.url = url
+        self.state_dir = state_dir
+        self.site = site
+        self.log = log
+        self._bank: dict[str, list[tuple[float, str]]] = {}
+        self.time_trap = 1.0
+
+    @property
+    def database(self) -> Path:
+        return self.state_dir / "participation.db"
+
+    def request(self, method: str, path: str, body: bytes | str | None = None,
+                headers: dict | None = None, ip: str | None = None) -> Answer:
+        """One request, sent as written; redirects are not followed."""
+        parts = urllib.parse.urlsplit(self.url)
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        all_headers = {"X-Forwarded-For": ip or citizen(), **(headers or {})}
+        all_headers = {k: v for k, v in all_headers.items() if v is not None}
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        connection.putrequest(method, path, skip_accept_encoding=True)
+        for name, value in all_headers.items():
+            connection.putheader(name, value)
+        if body is not None and "Content-Length" not in all_headers:
+            connection.putheader("Content-Length", str(len(body)))
+        connection.endheaders(body)
+        response = connection.getresponse()
+        data = response.read()
+        headers_out: dict = {}
+        for name, value in response.getheaders():
+            name = name.lower()
+            if name == "set-cookie":
+                headers_out.setdefault(name, []).append(value)
+            else:
+                headers_out[name] = value
+        connection.close()
+        return Answer(response.status, headers_out, data)
+
+    def get(self, path, headers=None, ip=None, json_answer=False) -> Answer:
+        headers = dict(headers or {})
+        if json_answer:
+            headers["Accept"] = "application/json"
+        return self.request("GET", path, headers=headers, ip=ip)
+
+    def post(self, path, fields: dict | None = None, *, origin: str | None = SITE,
+             ip: str | None = None, cookie: str | None = None, json_answer=False,
+             headers=None, raw: bytes | None = None) -> Answer:
+        body = raw if raw is not None else urllib.parse.urlencode(fields or {}).encode()
+        sent = {"Content-Type": "application/x-www-form-urlencoded", "Origin": origin}
+        if cookie:
+            sent["Cookie"] = cookie
+        if json_answer:
+            sent["Accept"] = "application/json"
+        sent.update(headers or {})
+        return self.request("POST", path, body, sent, ip)
+
+    # Form tokens, as the site's script gets them; ripe = past the time trap.
+
+    def fresh_token(self, slug: str) -> str:
+        answer = self.get(f"/api/{slug}/form")
+        assert answer.status == 200, answer
+        return answer.json["token"]
+
+    def token(self, slug: str) -> str:
+        bank = self._bank.setdefault(slug, [])
+        if not bank:
+            bank.extend((time.monotonic(), self.fresh_token(slug)) for _ in range(40))
+        issued, token = bank.pop(0)
+        wait = issued + self.time_trap + 0.05 - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        return token
+
+    def new_idea(self, slug: str, ip: str | None = None, **fields) -> Answer:
+        values = {"title": "Meer bomen op het plein", "text": "Plant tien lindebomen langs "
+                  "de kerk, voor schaduw in de zomer.", "name": "Els", "place": "Kerkstraat",
+                  "website": "", "token": self.token(slug), **fields}
+        return self.post(f"/{slug}/idee", values, ip=ip, json_answer=True)
+
+    def support(self, slug: str, idea: int, cookie: str | None = None, ip: str | None = None,
+                json_answer=True, **fields) -> Answer:
+        values = {"token": self.token(slug), "website": "", **fields}
+        return self.post(f"/{slug}/steun/{idea}", values, cookie=cookie, ip=ip,
+                         json_answer=json_answer)
+
+    def board(self, slug: str) -> dict:
+        answer = self.get(f"/api/{slug}/ideas")
+        assert answer.status == 200, answer
+        return answer.json
+
+    def stop(self, sig=signal.SIGTERM) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=15)
+
+
+def command(settings: Path, state_dir: Path, site: Path, port: int, *args: str) -> list[str]:
+    return [sys.executable, "-m", "dorpsplein.participation", "--settings", str(settings),
+            "--bind", f"127.0.0.1:{port}", "--state-dir", str(state_dir), "--site", str(site),
+            *args]
+
+
+def start(tmp: Path, *args: str, password: str | None = PASSWORD, workers: int = 2,
+          site: Path | None = None, siteurl: str = "", **server) -> Service:
+    """A fresh service in ``tmp`` (its own state, database, participation.json)."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    settings = write_settings(tmp / "settings.py", port, siteurl, **server)
+    site = site or write_site(tmp / "participation.json")
+    state_dir = tmp / "state"
+    log = tmp / "service.log"
+    env = dict(os.environ)
+    env.pop("PARTICIPATION_ADMIN_PASSWORD", None)
+    if password:
+        env["PARTICIPATION_ADMIN_PASSWORD"] = password
+    with log.open("w") as handle:
+        process = subprocess.Popen(
+            command(settings, state_dir, site, port, "--workers", str(workers), *args),
+            cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    service = Service(process, url, state_dir, site, log)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail("the participation service stopped:\n" + log.read_text())
+        try:
+            if service.get("/").status == 200:
+                break
+        except OSError:
+            time.sleep(0.05)
+    else:
+        service.stop(signal.SIGKILL)
+        pytest.fail("the participation service did not answer:\n" + log.read_text())
+    if "--no-guard" in args:
+        service.time_trap = 0
+    else:
+        service.time_trap = float(server.get("time_trap_seconds", 2))
+    return service
+
+
+class Mailbox:
+    """A real SMTP server on 127.0.0.1 (aiosmtpd); ``messages`` as they arrive."""
+
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+
+        self.messages = []
+        self.arrived = threading.Condition()
+        self.port = free_port()
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        with self.arrived:
+            self.messages.append((list(envelope.rcpt_tos), message))
+            self.arrived.notify_all()
+        return "250 OK"
+
+    def wait_for(self, address: str, timeout: float = 15):
+        """The newest message to ``address`` (waits for it)."""
+        deadline = time.monotonic() + timeout
+        with self.arrived:
+            while True:
+                for rcpt, message in reversed(self.messages):
+                    if address in rcpt:
+                        self.messages.remove((rcpt, message))
+                        return message
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"no mail to {address} arrived")
+                self.arrived.wait(left)
+
+    def __enter__(self):
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.controller.stop()
+
+
+def confirm_link(message) -> str:
+    body = message.get_body(("plain",)).get_content()
+    [link] = [word for word in body.split() if "/bevestig/" in word]
+    return link
+
+
+# -- fixtures ---------------------------------------------------------------------
+# Imported by each test module (a conftest.py here would shadow tests/conftest.py,
+# which other folders import as ``conftest``). The session's mailbox and service
+# are made once per process, whichever module asks first, and stopped at the end.
+
+# The session's service: guards on (a 1-second time trap, 30 writes per hour
+# per network), 2 reports hide an idea, mails go to the session's mailbox.
+SERVER = {"time_trap_seconds": 1, "writes_per_hour": 30, "reports_to_hide": 2}
+_shared: dict = {}
+
+
+@pytest.fixture(scope="session")
+def mailbox():
+    if "mailbox" not in _shared:
+        _shared["mailbox"] = Mailbox().__enter__()
+    yield _shared["mailbox"]
+
+
+@pytest.fixture(scope="session")
+def service(tmp_path_factory, mailbox, request):
+    if "service" not in _shared:
+        _shared["service"] = start(tmp_path_factory.mktemp("participation"), **SERVER,
+                                   smtp={"host": "127.0.0.1", "port": mailbox.port,
+                                         "from": "inspraak@lindeveld.example"})
+        request.session.config.add_cleanup(_stop_shared)
+    return _shared["service"]
+
+
+def _stop_shared() -> None:
+    if "service" in _shared:
+        _shared.pop("service").stop()
+    if "mailbox" in _shared:
+        _shared.pop("mailbox").__exit__(None, None, None)
+
+
+@pytest.fixture
+def own_service(tmp_path):
+    """start(*args, **settings) -> a service of this test's own."""
+    started = []
+
+    def _start(*args, **kwargs):
+        running = start(tmp_path / f"service-{len(started)}", *args, **kwargs)
+        started.append(running)
+        return running
+
+    yield _start
+    for running in started:
+        running.stop()
