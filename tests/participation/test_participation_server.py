@@ -198,3 +198,21 @@ def test_a_backup_is_a_private_consistent_copy(service, tmp_path):
     with __import__("sqlite3").connect(copy) as db:
         assert db.execute("SELECT COUNT(*) FROM ideas").fetchone()[0] >= 1
     assert prune(copy.parent, 1) == []
+
+
+def test_an_idea_without_a_name_or_place_is_taken(service):
+    """Name and place are optional: a citizen may take part without them."""
+    slug = "dorpsplein-groener"
+    answer = service.new_idea(slug, name="", place="", title="Een drinkfontein",
+                              text="Een drinkfontein bij de speeltuin, voor kinderen en fietsers.")
+    assert answer.status == 201, answer
+    login = service.post("/moderatie/login", {"password": PASSWORD}, origin=service.url)
+    session = login.cookie("moderatie").split(";")[0]
+    page = service.get("/moderatie/", headers={"Cookie": session})
+    csrf = BeautifulSoup(page.text, "lxml").find("input", {"name": "csrf"})["value"]
+    service.post(f"/moderatie/idee/{answer.json['id']}", {"csrf": csrf, "action": "approve"},
+                 origin=service.url, cookie=session)
+    [idea] = [i for i in service.board(slug)["ideas"] if i["id"] == answer.json["id"]]
+    assert not idea["name"] and not idea["place"]
+    live = service.get(f"/{slug}/")
+    assert live.status == 200 and "Een drinkfontein" in live.text
