@@ -97,15 +97,21 @@ def clean(c):
         "lan": "Also for a phone or tablet on the same network: listen on every network "
                "address and print this machine's, with a QR code.",
         "comments-port": "Port of the comment server (default: from ISSO_COMMENTS_SERVER).",
+        "participation": "Also run the participation service (default: yes; "
+                         "--no-participation to skip).",
+        "participation-port": "Port of the participation service "
+                              "(default: from PARTICIPATION_SERVER).",
     }
 )
 def serve(c, host=CONFIG["host"], port=CONFIG["port"], comments=True, lan=False,
-          comments_port=0):
+          comments_port=0, participation=True, participation_port=0):
     """Build into output/preview/, serve with comments, rebuild on change and reload the browser."""
     from dorpsplein.preview import serve as run_preview
 
     run_preview(host=host, port=int(port), settings_file=CONFIG["settings_base"],
-                comments=comments, lan=lan, comments_port=int(comments_port) or None)
+                comments=comments, lan=lan, comments_port=int(comments_port) or None,
+                participation=participation,
+                participation_port=int(participation_port) or None)
 
 
 @task(
@@ -125,6 +131,31 @@ def comments(c, production=False, bind=""):
     if not (output / "isso-threads.json").exists():
         _build(settings)
     command = [sys.executable, "-m", "dorpsplein.comments", "--settings", settings]
+    if production:
+        command.append("--production")
+    if bind:
+        command += ["--bind", bind]
+    os.chdir(ROOT)
+    os.execv(command[0], command)
+
+
+@task(
+    help={
+        "production": "Use publishconf.py: PARTICIPATION_ADMIN_PASSWORD required.",
+        "bind": "host:port to listen on (default: PARTICIPATION_SERVER['listen']).",
+    }
+)
+def participation(c, production=False, bind=""):
+    """Run the participation service for consultations (database under var/participation/)."""
+    settings = CONFIG["settings_publish"] if production else CONFIG["settings_base"]
+    # The consultations of the site this service belongs to: the public one
+    # (output/public/participation.json) in production, else the preview's.
+    from pelican.settings import read_settings
+
+    output = Path(read_settings(str(ROOT / settings))["OUTPUT_PATH"])
+    if not (output / "participation.json").exists():
+        _build(settings)
+    command = [sys.executable, "-m", "dorpsplein.participation", "--settings", settings]
     if production:
         command.append("--production")
     if bind:
@@ -215,6 +246,71 @@ def comments_restore(c, backup, production=False):
           (f"; the replaced database is kept as {previous}" if previous else ""))
 
 
+def _participation_database(production: bool) -> Path:
+    from participation.settings import SERVER_DEFAULTS
+    from pelican.settings import read_settings
+
+    settings = read_settings(str(ROOT / CONFIG["settings_publish" if production
+                                                else "settings_base"]))
+    server = {**SERVER_DEFAULTS, **(settings.get("PARTICIPATION_SERVER") or {})}
+    database = Path(server["database"])
+    return database if database.is_absolute() else ROOT / database
+
+
+@task(
+    help={
+        "to": "Folder for the backups (default: var/backups).",
+        "keep": "Keep only the newest N participation backups (0 keeps all).",
+        "production": "Use the database named in publishconf.py.",
+    }
+)
+def participation_backup(c, to="var/backups", keep=0, production=False):
+    """Copy the participation database consistently while the service runs (files 0600)."""
+    from dorpsplein.participation.backup import BackupError, backup, prune
+
+    try:
+        target = backup(_participation_database(production), ROOT / to)
+    except BackupError as exc:
+        print(exc, file=sys.stderr)
+        sys.exit(1)
+    print(f"Backed up the participation database to {target}")
+    for old in prune(ROOT / to, int(keep)):
+        print(f"Removed old backup {old}")
+
+
+@task(help={"backup": "The backup file to put back.",
+            "production": "Use the database named in publishconf.py."})
+def participation_restore(c, backup, production=False):
+    """Put a participation backup back (stop the participation service first)."""
+    import sqlite3
+
+    from dorpsplein.participation.backup import BackupError, restore
+
+    database = _participation_database(production)
+    # The database is in WAL mode: committed writes may still be in its -wal
+    # file, which SQLite would replay onto the restored file. Fold it in
+    # (the replaced database is then kept whole); a -wal that stays after
+    # our connection closes belongs to another process: the service runs.
+    wal = Path(f"{database}-wal")
+    if database.is_file() and wal.exists():
+        db = sqlite3.connect(database)
+        try:
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            db.close()
+    if wal.exists():
+        print(f"{database} is still open (is the participation service running?): stop it "
+              "first (systemctl stop dorpsplein-participation), then restore.", file=sys.stderr)
+        sys.exit(1)
+    try:
+        previous = restore(Path(backup), database)
+    except BackupError as exc:
+        print(exc, file=sys.stderr)
+        sys.exit(1)
+    print(f"Restored {backup} to {database}" +
+          (f"; the replaced database is kept as {previous}" if previous else ""))
+
+
 @task
 def screenshots(c):
     """Screenshots for docs/screenshots: home, article, comments, feeds, search (24)."""
@@ -262,6 +358,25 @@ def bench_comments(c, seconds=10):
     from dorpsplein.devtools.bench_comments import main
 
     main(seconds=int(seconds), report=ROOT / "artifacts" / "bench-comments.json")
+
+
+@task(
+    help={
+        "citizens": "Concurrent citizens, each giving their supports (default 200).",
+        "supports": "Supports each citizen gives (default 10, the consultation's Supports).",
+        "seconds": "How long the board is read (default 5).",
+        "think": "Longest extra wait before a citizen clicks, in seconds (default 0.5).",
+        "quick": "20 citizens x 3 supports, 1 s of reads: proves the bench works.",
+    }
+)
+def bench_inspraak(c, citizens=200, supports=10, seconds=5, think=0.5, quick=False):
+    """A crowd supports ideas at once: nothing lost or counted twice, latency, board reads/s."""
+    from dorpsplein.devtools.bench_participation import main
+
+    if quick:
+        citizens, supports, seconds = 20, 3, 1
+    main(citizens=int(citizens), supports=int(supports), seconds=float(seconds),
+         think=float(think), report=ROOT / "artifacts" / "bench-inspraak.json")
 
 
 @task

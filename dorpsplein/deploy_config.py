@@ -2,7 +2,9 @@
 
 The templates are in dorpsplein/deploy_templates/ (the same tree as
 deploy/), with ``[[ name ]]`` where a fact goes; each is rendered with: its host name and sub-path
-([web] url), where the site and the comment server live ([hosting]) and, when
+([web] url), where the site, the comment server and the participation
+service live ([hosting]; the participation service's port is
+PARTICIPATION_SERVER's default) and, when
 comments run on another host ([web] comments_url), that host in the CSP.
 deploy/ in this repository is what they give for the sample town; a test
 checks it is current.
@@ -23,6 +25,13 @@ HEADER = ("# Written by ./go deploy-config from town.toml: change town.toml and 
           "again rather than editing this file.\n")
 
 
+def participation_port() -> int:
+    """The port of PARTICIPATION_SERVER['listen']'s default (127.0.0.1:8091)."""
+    from participation.settings import SERVER_DEFAULTS
+
+    return int(str(SERVER_DEFAULTS["listen"]).rpartition(":")[2])
+
+
 def context(profile: dict) -> dict:
     site = urlsplit(profile["web"]["url"])
     comments = urlsplit(town.public_comments_url(profile))
@@ -34,6 +43,9 @@ def context(profile: dict) -> dict:
         "install_dir": profile["hosting"]["install_dir"],
         "user": profile["hosting"]["user"],
         "comments_port": profile["hosting"]["comments_port"],
+        # The participation service's port: PARTICIPATION_SERVER's default
+        # listen address (town.toml has no key for it).
+        "participation_port": participation_port(),
         # Comments on another host: the browser loads Isso's script from it and
         # talks to it, so the CSP names it; on the site's own host 'self' does.
         "comments_csp": "" if own else f" {comments.scheme}://{comments.netloc}",

@@ -1,7 +1,8 @@
 """The local preview: build, serve, rebuild on change, reload the browser.
 
-The town's comment server (Isso) starts beside it, so comments work in the
-preview too.
+The town's comment server (Isso) and its participation service (the
+consultations, dorpsplein/participation) start beside it, so comments, ideas
+and supports work in the preview too.
 
 Uses livereload (as Pelican's own tasks.py template does): it serves the
 preview's own folder (OUTPUT_PATH of pelicanconf.py, output/preview/; the
@@ -25,8 +26,8 @@ dorpsplein/messages.py).
 
 ``--lan`` listens on every network address of this machine and prints its
 address and a QR code, so a phone on the same network can open the preview;
-the comment server follows (it listens there too and accepts comments from
-that address).
+the comment server and the participation service follow (they listen there
+too and accept comments, ideas and supports from that address).
 """
 
 from __future__ import annotations
@@ -71,6 +72,9 @@ SAY = {
     "comments_port_in_use": N_("Port {port} of the comment server is already in use (is "
                                "./go serve or ./go comments running already?). Start on "
                                "another port: {command}"),
+    "participation_port_in_use": N_("Port {port} of the participation service is already in "
+                                    "use (is ./go serve or ./go participation running "
+                                    "already?). Start on another port: {command}"),
     "lan": N_("On your phone or tablet: {url} — it must be on the same network (the same "
               "Wi-Fi) as this computer."),
     "lan_qr": N_("Or point your phone's camera at this QR code:"),
@@ -491,39 +495,63 @@ def next_free_port(host: str, port: int, avoid=()) -> int:
         return probe.getsockname()[1]
 
 
-def serve_command(port: int, comments_port: int | None, lan: bool,
-                  comments: bool = True) -> str:
-    """The ./go serve command line with these choices."""
+class Beside:
+    """A server the preview starts beside the site: the comment server
+    (``name`` "comments") or the participation service ("participation").
+    ``host`` is None when it does not run; ``chosen``: its port was given on
+    the command line; ``off``: the editor switched it off (--no-<name>)."""
+
+    def __init__(self, name: str, host: str | None, port: int, chosen: bool = False,
+                 off: bool = False):
+        self.name, self.host, self.port, self.chosen, self.off = name, host, port, chosen, off
+
+    @property
+    def on(self) -> bool:
+        return self.host is not None
+
+
+def serve_command(port: int, lan: bool, beside: list[tuple[Beside, int]] = ()) -> str:
+    """The ./go serve command line with these choices: each server beside the
+    preview with the port to offer (named when chosen or changed)."""
     command = "./go serve"
     if lan:
         command += " --lan"
-    if not comments:
-        command += " --no-comments"
+    for server, _port in beside:
+        if server.off:
+            command += f" --no-{server.name}"
     if port != DEFAULT_PORT:
         command += f" --port {port}"
-    if comments_port is not None:
-        command += f" --comments-port {comments_port}"
+    for server, offered in beside:
+        if server.on and (server.chosen or offered != server.port):
+            command += f" --{server.name}-port {offered}"
     return command
 
 
-def ports_problem(host: str, port: int, comments_host: str | None, comments_port: int,
-                  chosen_comments_port: bool, lan: bool, comments: bool = True) -> str | None:
-    """None when the preview (and the comment server, when given a host) can
-    listen; else the sentence that says which port is in use, with the command
-    that starts on free ones (both, when both are taken: a second ./go serve)."""
+def ports_problem(host: str, port: int, beside: list[Beside], lan: bool) -> str | None:
+    """None when the preview (and each server beside it that runs) can listen;
+    else the sentence that says which port is in use (the first taken one),
+    with the command that starts on free ones (all of them, when several are
+    taken: a second ./go serve)."""
     port_taken = not port_free(host, port)
-    comments_taken = comments_host is not None and not port_free(comments_host, comments_port)
-    if not (port_taken or comments_taken):
+    taken = [server for server in beside if server.on and not port_free(server.host,
+                                                                           server.port)]
+    if not (port_taken or taken):
         return None
-    new_port = next_free_port(host, port, avoid={comments_port}) if port_taken else port
-    new_comments_port = (next_free_port(comments_host, comments_port, avoid={port, new_port})
-                         if comments_taken else comments_port)
-    command = serve_command(
-        new_port, new_comments_port if comments_taken or chosen_comments_port else None, lan,
-        comments)
+    avoid = {port} | {server.port for server in beside if server.on}
+    new_port = next_free_port(host, port, avoid=avoid) if port_taken else port
+    avoid.add(new_port)
+    offered = []
+    for server in beside:
+        new = server.port
+        if server in taken:
+            new = next_free_port(server.host, server.port, avoid=avoid)
+            avoid.add(new)
+        offered.append((server, new))
+    command = serve_command(new_port, lan, offered)
     if port_taken:
         return say(SAY["port_in_use"], port=port, command=command)
-    return say(SAY["comments_port_in_use"], port=comments_port, command=command)
+    first = taken[0]
+    return say(SAY[f"{first.name}_port_in_use"], port=first.port, command=command)
 
 
 def lan_addresses() -> list[str]:
@@ -613,24 +641,65 @@ def start_comments(settings_file: str, origins: list[str], bind: str, threads: P
     return subprocess.Popen(command, cwd=ROOT, env=dict(os.environ))
 
 
-class LateCommentServer:
-    """The comment server, started once the site has its thread list
-    (isso-threads.json): at once after a good first build, else after the
+def start_participation(settings_file: str, origins: list[str], bind: str, site: Path,
+                        database: Path) -> subprocess.Popen:
+    """Start the town's participation service (dorpsplein/participation) beside
+    the preview; it prints the moderation address and this run's password."""
+    command = [sys.executable, "-m", "dorpsplein.participation", "--settings",
+               str(settings_file), "--bind", bind, "--site", str(site),
+               # One editor: one worker, so each of its log lines shows once.
+               "--workers", "1",
+               # Its secret beside the database (var/participation/ by default).
+               "--state-dir", str(database.parent), "--database", str(database)]
+    for origin in origins:
+        command += ["--origin", origin]
+    return subprocess.Popen(command, cwd=ROOT, env=dict(os.environ))
+
+
+class LateServer:
+    """A server beside the preview, started once the site has the file it
+    reads (the comment server: isso-threads.json; the participation service:
+    participation.json): at once after a good first build, else after the
     first good rebuild (a first build stopped by a settings problem writes
     nothing)."""
 
-    def __init__(self, start, threads: Path):
+    def __init__(self, start, needs: Path):
         self.start = start  # () -> the running subprocess.Popen
-        self.threads = threads
+        self.needs = needs
         self.process: subprocess.Popen | None = None
+        self.started_with = None  # the file's stamp when it was started
 
-    def start_when_ready(self) -> None:
-        if self.process is None and self.threads.is_file():
-            self.process = self.start()
+    def _stamp(self):
+        with contextlib.suppress(OSError):
+            stat = self.needs.stat()
+            return stat.st_mtime_ns, stat.st_size
+        return None
+
+    def start_when_ready(self) -> bool:
+        """Start it when its file is there (again, when it stopped and the
+        build has since written that file anew); True when it was started."""
+        stamp = self._stamp()
+        if stamp is None:
+            return False
+        if self.process is not None and (self.process.poll() is None
+                                         or stamp == self.started_with):
+            return False
+        self.process, self.started_with = self.start(), stamp
+        return True
 
     def stop(self) -> None:
         if self.process is not None:
             self.process.terminate()
+
+
+def wait_for_port(host: str, port: int, seconds: float) -> bool:
+    """Whether something listens on host:port within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=0.5):
+            return True
+        time.sleep(0.05)
+    return False
 
 
 def _read_settings(settings_path: Path) -> dict:
@@ -646,8 +715,10 @@ def _read_settings(settings_path: Path) -> dict:
 
 def serve(host: str = "127.0.0.1", port: int = DEFAULT_PORT,
           settings_file: str = "pelicanconf.py", comments: bool = True, lan: bool = False,
-          comments_port: int | None = None):
+          comments_port: int | None = None, participation: bool = True,
+          participation_port: int | None = None):
     from isso_comments.settings import SERVER_DEFAULTS
+    from participation.settings import SERVER_DEFAULTS as PARTICIPATION_DEFAULTS
 
     settings_path = Path(settings_file) if Path(settings_file).is_absolute() else \
         ROOT / settings_file
@@ -658,10 +729,20 @@ def serve(host: str = "127.0.0.1", port: int = DEFAULT_PORT,
     comments_host, _, listen_port = str(server_settings["listen"]).rpartition(":")
     chosen_comments_port = bool(comments_port)
     comments_port = int(comments_port or listen_port)
+    with_participation = participation and "participation" in settings.get("PLUGINS", [])
+    participation_settings = {**PARTICIPATION_DEFAULTS,
+                              **(settings.get("PARTICIPATION_SERVER") or {})}
+    participation_host, _, participation_listen = str(
+        participation_settings["listen"]).rpartition(":")
+    chosen_participation_port = bool(participation_port)
+    participation_port = int(participation_port or participation_listen)
     if lan:
-        host = comments_host = ALL_ADDRESSES
-    problem = ports_problem(host, port, comments_host if with_comments else None,
-                            comments_port, chosen_comments_port, lan, comments)
+        host = comments_host = participation_host = ALL_ADDRESSES
+    beside = [Beside("comments", comments_host if with_comments else None, comments_port,
+                     chosen_comments_port, off=not comments),
+              Beside("participation", participation_host if with_participation else None,
+                     participation_port, chosen_participation_port, off=not participation)]
+    problem = ports_problem(host, port, beside, lan)
     if problem:
         print(problem, file=sys.stderr)
         sys.exit(1)
@@ -676,27 +757,55 @@ def serve(host: str = "127.0.0.1", port: int = DEFAULT_PORT,
     if with_comments and (lan or comments_port != int(listen_port)):
         comments_shown = shown if comments_host in (ALL_ADDRESSES, "") else comments_host
         overrides["ISSO_COMMENTS_URL"] = f"http://{comments_shown}:{comments_port}"
+    if with_participation and (lan or participation_port != int(participation_listen)):
+        # The pages send citizens to the service on this address, and the
+        # build reads the board from it (unless the settings name a folder).
+        participation_shown = (shown if participation_host in (ALL_ADDRESSES, "")
+                               else participation_host)
+        overrides["PARTICIPATION_URL"] = f"http://{participation_shown}:{participation_port}"
+        data = str(settings.get("PARTICIPATION_DATA") or "")
+        if not data or data.startswith(("http://", "https://")):
+            local_host = ("127.0.0.1" if participation_host in (ALL_ADDRESSES, "")
+                          else participation_host)
+            overrides["PARTICIPATION_DATA"] = f"http://{local_host}:{participation_port}"
+
+    output = Path(settings["OUTPUT_PATH"])
+    output.mkdir(parents=True, exist_ok=True)
+    servers: list[LateServer] = []
+    origins = list(dict.fromkeys([site_url, f"http://{local}:{port}",
+                                  f"http://localhost:{port}"]))
+    if with_comments:
+        database = Path(server_settings["database"])
+        servers.append(LateServer(lambda: start_comments(
+            settings_file, origins, f"{comments_host}:{comments_port}",
+            output / "isso-threads.json",
+            database if database.is_absolute() else ROOT / database),
+            output / "isso-threads.json"))
+    if with_participation:
+        participation_database = Path(participation_settings["database"])
+        servers.append(LateServer(lambda: start_participation(
+            settings_file, origins, f"{participation_host}:{participation_port}",
+            output / "participation.json",
+            participation_database if participation_database.is_absolute()
+            else ROOT / participation_database),
+            output / "participation.json"))
+    for late in servers:
+        atexit.register(late.stop)
+    if servers:
+        # A plain `kill` must not leave a server beside the preview running.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    if with_participation and servers[-1].start_when_ready():
+        # The site's participation.json from an earlier build: the service
+        # starts first, so the first build reads the live board from it.
+        wait_for_port("127.0.0.1" if participation_host in (ALL_ADDRESSES, "")
+                      else participation_host, participation_port, 5)
 
     site = PreviewSite(settings_file, overrides)
     # A first build that fails still starts the preview: the browser shows
     # the problems, and the first good save builds the site.
     rebuild(settings_file, site)
-    output = Path(settings["OUTPUT_PATH"])
-    output.mkdir(parents=True, exist_ok=True)
-    comment_server = None
-    if with_comments:
-        database = Path(server_settings["database"])
-        origins = list(dict.fromkeys([site_url, f"http://{local}:{port}",
-                                      f"http://localhost:{port}"]))
-        comment_server = LateCommentServer(lambda: start_comments(
-            settings_file, origins, f"{comments_host}:{comments_port}",
-            output / "isso-threads.json",
-            database if database.is_absolute() else ROOT / database),
-            output / "isso-threads.json")
-        comment_server.start_when_ready()
-        atexit.register(comment_server.stop)
-        # A plain `kill` must not leave the comment server running.
-        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    for late in servers:
+        late.start_when_ready()
     content = Path(settings["PATH"])
     watcher = Watcher([content, Path(settings["THEME"]), ROOT / "plugins"],
                       [settings_path, ROOT / "pelicanconf.py"])
@@ -704,8 +813,9 @@ def serve(host: str = "127.0.0.1", port: int = DEFAULT_PORT,
 
     def look() -> list[Path]:
         handled = on_change(site, watcher, settings_file, articles)
-        if handled and comment_server is not None:
-            comment_server.start_when_ready()
+        if handled:
+            for late in servers:
+                late.start_when_ready()
         return handled
 
     server = PreviewServer(site.status, watcher=ChangeTrigger(look, site.status))
@@ -725,28 +835,32 @@ def serve(host: str = "127.0.0.1", port: int = DEFAULT_PORT,
     except OSError as exc:  # taken between the check and now
         if exc.errno != errno.EADDRINUSE:
             raise
-        free = next_free_port(host, port, avoid={comments_port})
+        free = next_free_port(host, port, avoid={server.port for server in beside})
         print(say(SAY["port_in_use"], port=port, command=serve_command(
-            free, comments_port if chosen_comments_port else None, lan, comments)),
-            file=sys.stderr)
+            free, lan, [(server, server.port) for server in beside])), file=sys.stderr)
         sys.exit(1)
     finally:
-        if comment_server is not None:
-            comment_server.stop()
+        for late in servers:
+            late.stop()
 
 
 def main(argv: list[str] | None = None) -> None:
     """python -m dorpsplein.preview [settings file] [port] [--no-comments] [--lan]
-    [--comments-port N] (what ./go serve runs, for tests and developers)."""
+    [--comments-port N] [--no-participation] [--participation-port N] (what
+    ./go serve runs, for tests and developers)."""
     parser = argparse.ArgumentParser(prog="python -m dorpsplein.preview")
     parser.add_argument("settings", nargs="?", default="pelicanconf.py")
     parser.add_argument("port", nargs="?", type=int, default=DEFAULT_PORT)
     parser.add_argument("--no-comments", action="store_true")
     parser.add_argument("--lan", action="store_true")
     parser.add_argument("--comments-port", type=int, default=None)
+    parser.add_argument("--no-participation", action="store_true")
+    parser.add_argument("--participation-port", type=int, default=None)
     args = parser.parse_args(argv)
     serve(settings_file=args.settings, port=args.port, comments=not args.no_comments,
-          lan=args.lan, comments_port=args.comments_port)
+          lan=args.lan, comments_port=args.comments_port,
+          participation=not args.no_participation,
+          participation_port=args.participation_port)
 
 
 if __name__ == "__main__":

@@ -39,7 +39,15 @@ def wait_for(url: str, process: subprocess.Popen, log: Path, seconds: float = 60
 
 
 @pytest.fixture(scope="session")
-def hosted(tmp_path_factory):
+def participation_port():
+    """The port nginx's dorpsplein_participation upstream names: the
+    participation service listens there once a test starts it
+    (tests/deploy/test_participation_routes.py)."""
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def hosted(tmp_path_factory, participation_port):
     """(site URL, output folder, CommentServer) behind nginx, as deploy/ configures it."""
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     if not Path(nginx).exists():
@@ -97,6 +105,7 @@ http {{
     uwsgi_temp_path {conf}/tmp-uwsgi;
     scgi_temp_path {conf}/tmp-scgi;
     upstream dorpsplein_isso {{ server 127.0.0.1:{isso_port}; keepalive 8; }}
+    upstream dorpsplein_participation {{ server 127.0.0.1:{participation_port}; keepalive 8; }}
     server {{
         listen 127.0.0.1:{site_port};
         server_name localhost;

@@ -85,3 +85,30 @@ def test_comment_bench_writes_and_reads_a_crowded_thread(tmp_path):
     assert writes["acknowledged"] == writes["posted"] == writes["in_database"] == 1000
     assert reads["comments_in_thread"] == 1000 and reads["non_2xx"] == 0
     assert reads["requests_per_s"] > 0
+
+
+def test_inspraak_bench_counts_every_support_once(tmp_path):
+    """A small crowd (20 citizens x 3 supports) against a real participation
+    service: correctness counts only, never times."""
+    from dorpsplein.devtools.bench_participation import main as bench_inspraak
+
+    report = tmp_path / "inspraak.json"
+    summary = bench_inspraak(citizens=20, supports=3, seconds=1, think=0.2, report=report)
+    crowd, database = summary["supports"], summary["database"]
+    assert crowd["expected"] == crowd["posted"] == crowd["acknowledged"] == 60
+    assert database["in_database"] == 60
+    assert database["lost"] == database["counted_twice"] == database["unacknowledged"] == 0
+    assert database["per_idea_match"] and database["board_matches_database"]
+    assert database["board_total"] == 60
+    # One person per citizen (the cookie kept), each with exactly its supports ...
+    assert crowd["citizens_with_cookie"] == database["people"] == 20
+    assert database["most_by_one_person"] == 3
+    # ... and not one more: the consultation's Supports holds under the crowd.
+    assert crowd["one_too_many"] == {"409 no_supports_left": 20}
+    assert crowd["refusals"] == {}
+    assert sum(crowd["per_idea_acknowledged"].values()) == 60
+    reads = summary["reads"]
+    assert reads["non_2xx"] == 0 and reads["requests_per_s"] > 0 and reads["ideas_on_board"] == 12
+    saved = json.loads(report.read_text())
+    assert saved["database"] == database and len(saved["targets"]) == 3
+    assert all(isinstance(row["met"], bool) for row in saved["targets"])

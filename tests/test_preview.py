@@ -49,7 +49,13 @@ def project(tmp_path: Path, **settings) -> Path:
 
 
 def start_preview(folder: Path, port: int, *flags: str) -> tuple[subprocess.Popen, Path]:
-    """`python -m dorpsplein.preview` (what ./go serve runs); its output goes to a file."""
+    """`python -m dorpsplein.preview` (what ./go serve runs); its output goes to a file.
+
+    The participation service stays off unless the test names it (a
+    --participation-port of its own): on its default port, one preview's
+    service would make the next preview refuse to start."""
+    if not any(flag.startswith(("--participation", "--no-participation")) for flag in flags):
+        flags = (*flags, "--no-participation")
     log = folder / f"preview-{port}.log"
     process = subprocess.Popen(
         [sys.executable, "-m", "dorpsplein.preview", str(folder / "pelicanconf.py"), str(port),
@@ -92,11 +98,11 @@ def settings_of(path: Path) -> dict:
 
 @pytest.fixture(scope="module")
 def preview(tmp_path_factory):
-    """One preview of a project of its own (no comment server): (base URL,
-    project folder, process, log file)."""
+    """One preview of a project of its own (no comment server, no
+    participation service): (base URL, project folder, process, log file)."""
     folder = project(tmp_path_factory.mktemp("town"))
     port = free_port()
-    process, log = start_preview(folder, port, "--no-comments")
+    process, log = start_preview(folder, port, "--no-comments", "--no-participation")
     base = f"http://127.0.0.1:{port}"
     try:
         if fetch_when_ready(base + "/") is None:
@@ -196,12 +202,12 @@ def test_a_second_serve_on_a_taken_port_says_so_in_one_sentence(tmp_path):
         port = holder.getsockname()[1]
         run = subprocess.run(
             [sys.executable, "-m", "dorpsplein.preview", str(tmp_path / "pelicanconf.py"),
-             str(port), "--no-comments"],
+             str(port), "--no-comments", "--no-participation"],
             cwd=ROOT, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
     line = one_line_refusal(run)
     offered = int(re.fullmatch(
         rf"Poort {port} is al in gebruik \(draait \./go serve al\?\)\. Start op een andere "
-        r"poort: \./go serve --no-comments --port (\d+)", line).group(1))
+        r"poort: \./go serve --no-comments --no-participation --port (\d+)", line).group(1))
     assert offered > port
     assert not (tmp_path / "output").exists(), "it built before looking at the port"
 
@@ -467,7 +473,7 @@ def test_a_key_the_one_article_update_would_miss_is_reported_and_every_page_has_
     key it does not know: the preview runs the editor checks on that file first."""
     folder = project(tmp_path)
     port = free_port()
-    process, log = start_preview(folder, port, "--no-comments")
+    process, log = start_preview(folder, port, "--no-comments", "--no-participation")
     base = f"http://127.0.0.1:{port}"
     article = folder / "content" / "articles" / "2026-09-x-of-mastodon.md"
     original = article.read_text(encoding="utf-8")
@@ -515,3 +521,136 @@ def test_a_key_the_one_article_update_would_miss_is_reported_and_every_page_has_
         assert "2026-09-x-of-mastodon.md bijgewerkt in " in log.read_text(encoding="utf-8")
     finally:
         stop(process)
+
+
+# --- 7. The participation service beside the preview ---------------------------
+
+CONSULTATION = """Title: Hoe maken we het Dorpsplein groener?
+Slug: dorpsplein-groener
+Summary: Deel je idee voor meer groen op het Dorpsplein.
+Opens: 2026-01-05 09:00
+Closes: 2035-01-31 23:59
+Phase: ideas
+Supports: 5
+Moderation: after
+
+Waar wil jij meer groen zien?
+"""
+
+
+def participation_project(tmp_path: Path) -> tuple[Path, Path]:
+    """A project with one open consultation, the participation plugin on and
+    the service's database in tmp_path: (folder, database)."""
+    database = tmp_path / "participation" / "participation.db"
+    folder = project(tmp_path)
+    inspraak = folder / "content" / "inspraak"
+    inspraak.mkdir(exist_ok=True)
+    (inspraak / "dorpsplein-groener.md").write_text(CONSULTATION, encoding="utf-8")
+    (folder / "pelicanconf.py").write_text(
+        (folder / "pelicanconf.py").read_text(encoding="utf-8") +
+        "PLUGINS = [*PLUGINS, 'participation'] if 'participation' not in PLUGINS "
+        "else PLUGINS\n"
+        "PARTICIPATION_SERVER = {**globals().get('PARTICIPATION_SERVER', {}), "
+        f"'database': {str(database)!r}}}\n",
+        encoding="utf-8")
+    return folder, database
+
+
+def test_a_taken_participation_port_says_so_too(tmp_path):
+    folder, _database = participation_project(tmp_path)
+    port = free_port()
+    with taken_port() as holder:
+        participation_port = holder.getsockname()[1]
+        run = subprocess.run(
+            [sys.executable, "-m", "dorpsplein.preview", str(folder / "pelicanconf.py"),
+             str(port), "--no-comments", "--participation-port", str(participation_port)],
+            cwd=ROOT, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    line = one_line_refusal(run)
+    offered = re.fullmatch(
+        rf"Poort {participation_port} van de inspraakserver is al in gebruik \(draait "
+        r"\./go serve of \./go participation al\?\)\. Start op een andere poort: \./go serve "
+        rf"--no-comments --port {port} --participation-port (\d+)", line)
+    assert offered, line
+    assert int(offered.group(1)) != participation_port
+    assert not (folder / "output").exists(), "it built before looking at the port"
+
+
+def test_with_everything_taken_it_offers_free_ports_for_all_three(tmp_path):
+    """A second ./go serve: the preview's, the comment server's and the
+    participation service's ports are all in use."""
+    from dorpsplein.preview import Beside, ports_problem
+
+    with taken_port() as site, taken_port() as comments, taken_port() as participation:
+        ports = [s.getsockname()[1] for s in (site, comments, participation)]
+        line = ports_problem("127.0.0.1", ports[0], [
+            Beside("comments", "127.0.0.1", ports[1]),
+            Beside("participation", "127.0.0.1", ports[2])], lan=False)
+    match = re.fullmatch(
+        rf"Poort {ports[0]} is al in gebruik \(draait \./go serve al\?\)\. Start op een andere "
+        r"poort: \./go serve --port (\d+) --comments-port (\d+) --participation-port (\d+)",
+        line)
+    assert match, line
+    offered = [int(n) for n in match.groups()]
+    assert len(set(offered)) == 3 and not set(offered) & set(ports)
+
+
+@pytest.mark.slow
+def test_serve_starts_the_participation_service_beside_the_preview(tmp_path):
+    folder, database = participation_project(tmp_path)
+    port, participation_port = free_port(), free_port()
+    process, log = start_preview(folder, port, "--no-comments",
+                                 "--participation-port", str(participation_port))
+    service = f"http://127.0.0.1:{participation_port}"
+    try:
+        assert fetch_when_ready(f"http://127.0.0.1:{port}/", seconds=90) is not None, \
+            log.read_text()
+        assert (folder / "output" / "preview" / "participation.json").is_file(), log.read_text()
+        board = fetch_when_ready(f"{service}/api/dorpsplein-groener/ideas", seconds=60)
+        assert board is not None, log.read_text()
+        board = json.loads(board)
+        assert board["consultation"] and board["phase"] == "ideas" and board["open"] is True
+        assert board["ideas"] == [] and board["total_supports"] == 0
+        # Its own database (from PARTICIPATION_SERVER), the moderators' address
+        # and this run's password printed like the comment server's.
+        assert database.is_file()
+        text = log.read_text(encoding="utf-8")
+        assert re.search(rf"http://127\.0\.0\.1:{participation_port}/moderatie/", text), text
+        # The pages send citizens to the service on the chosen port.
+        page = fetch_when_ready(f"http://127.0.0.1:{port}/inspraak/dorpsplein-groener/")
+        assert page is not None and f"127.0.0.1:{participation_port}" in page
+        # A form from the preview's own address is accepted (its origin is allowed).
+        status, _headers, body = get(f"{service}/api/dorpsplein-groener/form",
+                                     headers={"Accept": "application/json",
+                                              "Origin": f"http://127.0.0.1:{port}"})
+        assert status == 200 and json.loads(body)["token"], body
+    finally:
+        stop(process)
+    # Stopping the preview stops the service too.
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not port_free(participation_port):
+        time.sleep(0.2)
+    assert port_free(participation_port), "the participation service kept running"
+
+    # The next ./go serve finds participation.json of this build: the service
+    # starts before the first build, which reads the live board from it.
+    process, log = start_preview(folder, port, "--no-comments",
+                                 "--participation-port", str(participation_port))
+    try:
+        assert fetch_when_ready(f"http://127.0.0.1:{port}/", seconds=90) is not None, \
+            log.read_text()
+        assert fetch_when_ready(f"{service}/api/dorpsplein-groener/ideas") is not None
+        text = log.read_text(encoding="utf-8")
+        assert f"127.0.0.1:{participation_port}" in text
+        assert text.index("/moderatie/") < text.index("Opnieuw gebouwd in"), text
+    finally:
+        stop(process)
+
+
+def port_free(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True

@@ -12,7 +12,8 @@ from conftest import FROM_PELICANCONF, fetch, fetch_when_ready, free_port
 
 from dorpsplein.build import ROOT
 
-TASKS = ["build", "serve", "clean", "publish-build", "test"]
+TASKS = ["build", "serve", "clean", "publish-build", "test", "comments", "participation",
+         "participation-backup", "participation-restore", "bench-inspraak"]
 
 
 def test_every_task_is_listed_with_a_one_line_docstring():
@@ -42,7 +43,8 @@ def test_preview_rebuilds_after_an_edit_and_injects_the_reload_script(tmp_path, 
     )
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "dorpsplein.preview", str(settings), str(port), "--no-comments"],
+        [sys.executable, "-m", "dorpsplein.preview", str(settings), str(port), "--no-comments",
+         "--no-participation"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     url = f"http://127.0.0.1:{port}/2026/x-of-mastodon/"
