@@ -63,6 +63,8 @@ EDITOR_LANGUAGE = "nl"
 MENUITEMS = (
     ("Thema's", "themas/"),
     ("Archief", "archief/"),
+    # The consultations (content/inspraak/, see "Inspraak" below).
+    ("Inspraak", "inspraak/"),
 )
 
 # Pages (by slug, from content/pages/) that appear in the main menu, in this
@@ -219,6 +221,43 @@ ISSO_COMMENTS_SERVER = {
 }
 
 # ---------------------------------------------------------------------------
+# Inspraak: consultations (plugins/participation, docs/participation.md)
+# ---------------------------------------------------------------------------
+
+# A consultation is one Markdown file in content/inspraak/ (see
+# docs/redactie.md, "Een inspraakronde organiseren"). The build writes its
+# pages under /inspraak/; citizens post ideas, support and report them through
+# the town's participation service beside the site (./go serve starts it).
+
+# The folders under content/ that hold consultations. They are never read as
+# articles or pages.
+PARTICIPATION_PATHS = ["inspraak"]
+
+# Where the reader's browser reaches the participation service. None: the
+# local preview's service (http://127.0.0.1:8091), or /participatie under the
+# public address once SITEURL is set (publishconf.py; the web server in
+# deploy/ hands that path to the service).
+PARTICIPATION_URL = None
+
+# Where the build reads the approved ideas and their support: None asks the
+# service (at PARTICIPATION_SERVER's address, 3 seconds at most, keeping the
+# last answer in cache/participation/ for when it does not answer); or a
+# folder with one <slug>.json per consultation (a copy, or the tests).
+PARTICIPATION_DATA = None
+
+# The service itself (`./go serve` and the systemd unit start it): its
+# address, database, spam limits and outgoing mail. Anything left out keeps
+# the default in plugins/participation/settings.py (SERVER_DEFAULTS), where
+# every key is explained.
+PARTICIPATION_SERVER = {
+    "listen": "127.0.0.1:8091",
+    "database": "var/participation/participation.db",
+    # Ideas, supports and reports per network per hour: a library's Wi-Fi
+    # or a school is one network, so keep it generous.
+    "writes_per_hour": 120,
+}
+
+# ---------------------------------------------------------------------------
 # Machinery: how content becomes pages. A town rarely changes anything below.
 # ---------------------------------------------------------------------------
 
@@ -253,6 +292,8 @@ PLUGINS = [
     "asset_hashing",
     "site_search",
     "site_sitemap",
+    # Consultations: their pages, results and participation.json (see "Inspraak").
+    "participation",
     # Checks every article and page before the build (plugins/editor_checks).
     # The order of this list does not matter: plugins talk through contracts.
     "editor_checks",

@@ -132,6 +132,10 @@ def sample_site(tmp_path_factory, comments_port):
                 "CACHE_CONTENT": False,
                 "LOAD_CONTENT_CACHE": False,
                 "ISSO_COMMENTS_URL": f"http://127.0.0.1:{comments_port}",
+                # The consultation's ideas from a fixture, judged at a fixed
+                # moment while it is open (plugins/participation).
+                "PARTICIPATION_DATA": str(ROOT / "tests" / "data" / "participation"),
+                "PARTICIPATION_NOW": "2026-11-27 12:00",
             },
         )
     except BuildFailed as failed:  # show the editor-facing lines, not a traceback

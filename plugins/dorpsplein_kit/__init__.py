@@ -8,6 +8,9 @@
 - ``site_url``, ``absolute_url``: absolute addresses (SITEURL, else the
   preview's address).
 - ``image_size``, ``svg_size``: a picture's natural size.
+- ``sharing.share_links``, ``sharing.preview_meta``: share links and Open
+  Graph / X card tags for any page (share_links' articles, participation's
+  ideas), with the SHARE_LINKS_* defaults in one place.
 - ``parse_hex``, ``palette``, ``contrast_ratio``: colours.
 - ``town``: the town's identity (name, logo, palette, publisher, e-mail);
   ``facts``/``fill``: its facts as placeholders (``{{ town.name }}``) in content.

@@ -6,25 +6,15 @@ import os
 import re
 
 from dorpsplein_kit import Setting, SettingsError, fail, reject_unknown
+from dorpsplein_kit.sharing import NETWORKS, SHARING_DEFAULTS
 
-NETWORKS = ("facebook", "x", "linkedin", "whatsapp", "mastodon", "bluesky", "email")
-
-DEFAULTS = {  # name: default; the checks are in SETTINGS below
-    # Which share links every article shows, in this order.
-    "SHARE_LINKS_NETWORKS": list(NETWORKS),
-    # Hashtags added where a network supports them (X, Mastodon, Bluesky),
-    # without the # sign.
-    "SHARE_LINKS_HASHTAGS": [],
-    # The town's X account (without @), named as "via" in a post on X.
-    "SHARE_LINKS_VIA": "",
+DEFAULTS = {  # name: default (dorpsplein_kit.sharing, the one place); checks in SETTINGS
+    # Which share links every article shows, in this order; hashtags (without
+    # #) where a network supports them; the town's X account (without @); the
+    # Mastodon server chooser ({text}: the encoded post); the Open Graph locale.
+    **SHARING_DEFAULTS,
     # Also show share links on pages (Over deze blog, Contact, ...).
     "SHARE_LINKS_PAGES": False,
-    # Where the Mastodon link goes when the reader's own server is not known
-    # (without JavaScript, or the first time): a page that lets the reader
-    # pick their server. {text} is replaced by the encoded post text.
-    "SHARE_LINKS_MASTODON_CHOOSER": "https://s2f.kytta.dev/?text={text}",
-    # Open Graph locale of the site's articles.
-    "SHARE_LINKS_LOCALE": "nl_BE",
 }
 
 FONT_CANDIDATES = [

@@ -31,7 +31,6 @@ import textwrap
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import quote, urlencode
 
 from dorpsplein_kit import (
     Contract,
@@ -43,20 +42,12 @@ from dorpsplein_kit import (
     town,
 )
 from dorpsplein_kit.parallel import mine
+from dorpsplein_kit.sharing import preview_meta, share_links
 from markupsafe import Markup
 from pelican import signals
 
 from .settings import SETTINGS
 
-LABELS = {
-    "facebook": "Facebook",
-    "x": "X",
-    "linkedin": "LinkedIn",
-    "whatsapp": "WhatsApp",
-    "mastodon": "Mastodon",
-    "bluesky": "Bluesky",
-    "email": "e-mail",
-}
 RASTER = (".png", ".jpg", ".jpeg", ".gif", ".webp")
 IMAGE_SIZE = (1200, 630)
 IMAGE_DIR = "images/share"
@@ -66,34 +57,9 @@ def configure(pelican) -> None:
     merge(pelican.settings, SETTINGS)
 
 
-def _q(value: str) -> str:
-    return quote(value, safe="")
-
-
-def _params(**values) -> str:
-    return urlencode({k: v for k, v in values.items() if v}, quote_via=quote)
-
-
 def build_links(url: str, title: str, summary: str, settings: dict) -> tuple[list[dict], str]:
-    tags = settings["SHARE_LINKS_HASHTAGS"]
-    hashtags = " ".join(f"#{t}" for t in tags)
-    post = f"{title} {url}" + (f" {hashtags}" if hashtags else "")
-    hrefs = {
-        "facebook": "https://www.facebook.com/sharer/sharer.php?" + _params(u=url),
-        "x": "https://x.com/intent/post?" + _params(
-            text=title, url=url, hashtags=",".join(tags), via=settings["SHARE_LINKS_VIA"]
-        ),
-        "linkedin": "https://www.linkedin.com/sharing/share-offsite/?" + _params(url=url),
-        "whatsapp": "https://wa.me/?" + _params(text=f"{title} {url}"),
-        "mastodon": settings["SHARE_LINKS_MASTODON_CHOOSER"].replace("{text}", _q(post)),
-        "bluesky": "https://bsky.app/intent/compose?" + _params(text=post),
-        "email": "mailto:?" + _params(subject=title, body=f"{summary}\n\n{url}".strip()),
-    }
-    links = [
-        {"network": network, "label": LABELS[network], "href": hrefs[network]}
-        for network in settings["SHARE_LINKS_NETWORKS"]
-    ]
-    return links, post
+    """The share links of one page (dorpsplein_kit.sharing, shared with other plugins)."""
+    return share_links(settings, url, title, summary)
 
 
 def _plain(html: str) -> str:
@@ -144,20 +110,7 @@ def _preview(content, settings: dict, url: str, summary: str, is_page: bool) -> 
 
 def _meta(preview: dict) -> list[dict]:
     """The Open Graph and X card <meta> tags, in the order the page has them."""
-    og = [f"og:{key}" for key in ("type", "title", "description", "url", "site_name",
-                                  "locale", "image")]
-    tags = [("property", name, preview[name[3:]]) for name in og] + [
-        ("property", "og:image:width", preview["image_width"]),
-        ("property", "og:image:height", preview["image_height"]),
-        ("property", "og:image:alt", preview["image_alt"]),
-    ]
-    if preview["published"]:
-        tags += [("property", "article:published_time", preview["published"]),
-                 ("property", "article:modified_time", preview["modified"])]
-    tags += [("name", f"twitter:{key}", preview[field]) for key, field in (
-        ("card", "twitter_card"), ("title", "title"), ("description", "description"),
-        ("image", "image"), ("image:alt", "image_alt"))]
-    return [{"attr": attr, "name": name, "content": content} for attr, name, content in tags]
+    return preview_meta(preview)
 
 
 def _json_ld(content, settings: dict, preview: dict) -> Markup:

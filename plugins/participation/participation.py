@@ -1,0 +1,737 @@
+"""Consultations ("inspraak"): the build half (docs/participation.md).
+
+At ``initialized`` the PARTICIPATION_* settings are merged and checked, and
+the consultation folders (``PARTICIPATION_PATHS``) are added to
+``ARTICLE_EXCLUDES`` and ``PAGE_EXCLUDES``: a consultation is never read as
+an article or a page.
+
+``ParticipationGenerator`` then reads ``content/<folder>/*.md`` with Pelican's
+own readers, checks each file's front matter (every wrong value is one line
+``content/inspraak/x.md:LINE: problem — fix`` in the editor's language,
+logged as an error: the strict build fails and names them all, the other
+consultations are still built), and fetches each consultation's board from
+``PARTICIPATION_DATA``: the participation service (``GET
+{url}/api/<slug>/ideas``, 3 s) or a folder of ``<slug>.json`` files. The
+service's last good answer is kept in ``CACHE_PATH/participation/<slug>.json``
+and used, with one line printed on stderr (no log warning: the strict build
+would fail), when the service does not answer. A
+consultation past ``Closes`` without any data stops the build with one
+sentence: a results page is never built from nothing.
+
+It writes (only what changed, ``dorpsplein_kit.OutputGenerator``; in a
+parallel build each process writes the files ``mine()`` gives it):
+
+- ``inspraak/index.html``: every consultation, open ones first;
+- ``inspraak/<slug>/index.html``: the question, phase, dates, rules, context
+  and the board as the build saw it;
+- ``inspraak/<slug>/idee-<id>/index.html``: one page per approved idea;
+- after ``Closes``: ``inspraak/<slug>/resultaten/index.html``,
+  ``resultaten.csv`` and ``resultaten.json``;
+- ``participation.json``: what the service needs, with ``shell``, the site's
+  page with two markers for the service's own HTML.
+
+Data for templates: see README.md.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import json
+import logging
+import os
+import re
+import sys
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import markdown
+from dorpsplein_kit import (
+    Contract,
+    OutputGenerator,
+    SettingsError,
+    absolute_url,
+    said,
+    site_url,
+    write_if_changed,
+)
+from dorpsplein_kit.parallel import mine
+from dorpsplein_kit.sharing import preview_meta, share_links
+from markupsafe import Markup
+from pelican import signals
+from pelican.contents import Page
+from pelican.generators import Generator
+
+from .settings import merged
+
+logger = logging.getLogger(__name__)
+
+# The editor-facing messages (English msgids; Dutch in locale/nl/...).
+LOCALE = Path(__file__).resolve().parent / "locale"
+
+# Where the pages go in the site.
+OUTPUT = "inspraak"
+DATA_FILE = "participation.json"
+TITLE_MARKER = "<!--participation:title-->"
+MAIN_MARKER = "<!--participation:main-->"
+
+PHASES = ("ideas", "support", "closed", "results")
+VERIFICATIONS = ("indicative", "email")
+MODERATIONS = ("before", "after")
+TITLE_MAX = 120
+MOMENT = "%Y-%m-%d %H:%M"
+DEFAULTS = {"supports": 5, "verification": "indicative", "moderation": "before"}
+KEYS = {"title", "slug", "summary", "opens", "closes", "phase", "supports", "verification",
+        "moderation", "image", "image_alt"}
+ANSWER = re.compile(r"^answer-(?P<id>[0-9]+)$")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+META_LINE = re.compile(r"^[ ]{0,3}(?P<key>[A-Za-z0-9_-]+):")
+# How long the build waits for the service, in seconds.
+TIMEOUT = 3
+RASTER = (".png", ".jpg", ".jpeg", ".gif", ".webp")
+EXCERPT = 200
+# The columns of resultaten.csv: the keys of resultaten.json's ideas.
+COLUMNS = ("rank", "id", "title", "text", "name", "place", "supports", "answer", "url")
+
+
+class ParticipationStop(SettingsError):
+    """The build cannot go on (results without data); one sentence."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"
+
+
+def configure(pelican) -> None:
+    settings = pelican.settings
+    merged(settings)
+    _check_now(settings)
+    for key in ("ARTICLE_EXCLUDES", "PAGE_EXCLUDES"):
+        excludes = list(settings.get(key) or [])
+        excludes += [p for p in settings["PARTICIPATION_PATHS"] if p not in excludes]
+        settings[key] = excludes
+
+
+def _check_now(settings: dict) -> None:
+    value = settings.get("PARTICIPATION_NOW")
+    if value is None or isinstance(value, datetime):
+        return
+    try:
+        datetime.strptime(str(value), MOMENT)
+    except ValueError:
+        raise SettingsError(
+            f"PARTICIPATION_NOW = {value!r} is not a moment: write None (now), a datetime or "
+            "'2027-03-01 12:00' in pelicanconf.py.") from None
+
+
+def zone(settings: dict) -> ZoneInfo:
+    return ZoneInfo(settings.get("TIMEZONE") or "Europe/Brussels")
+
+
+def now_of(settings: dict) -> datetime:
+    """The moment phases and deadlines are judged by (PARTICIPATION_NOW in tests)."""
+    value = settings.get("PARTICIPATION_NOW")
+    tz = zone(settings)
+    if value is None:
+        return datetime.now(tz).replace(second=0, microsecond=0)
+    if isinstance(value, str):
+        value = datetime.strptime(value, MOMENT)
+    return value.replace(tzinfo=tz) if value.tzinfo is None else value.astimezone(tz)
+
+
+def shown_path(path: Path) -> str:
+    """The path as editors see it: relative to the project when inside it."""
+    relative = os.path.relpath(path)
+    return str(path) if relative.startswith("..") else relative
+
+
+def front_matter_lines(path: Path) -> dict[str, tuple[int, str]]:
+    """Each front-matter key (lower case) → (its line number, the key as written)."""
+    found: dict[str, tuple[int, str]] = {}
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return found
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            break
+        match = META_LINE.match(line)
+        if match:
+            found.setdefault(match.group("key").lower(), (number, match.group("key")))
+        elif not line.startswith("    "):
+            break
+    return found
+
+
+def plain(value) -> str:
+    """A metadata value as one line of text (continuation lines joined)."""
+    if isinstance(value, list | tuple):
+        value = " ".join(str(v) for v in value)
+    return " ".join(str(value or "").split())
+
+
+def excerpt(text: str, limit: int = EXCERPT) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",.;:!?") + "…"
+
+
+def paragraphs(text: str) -> list[str]:
+    """A citizen's text as paragraphs (blank lines between them), each one line."""
+    parts = re.split(r"\n\s*\n", str(text or "").replace("\r\n", "\n"))
+    return [" ".join(part.split()) for part in parts if part.strip()]
+
+
+class Reader:
+    """Reads and checks one consultation file; ``problems`` says what is wrong."""
+
+    def __init__(self, generator, path: Path):
+        self.generator = generator
+        self.settings = generator.settings
+        self.path = path
+        self.shown = shown_path(path)
+        self.lines = front_matter_lines(path)
+        self.problems: list[Problem] = []
+        self._ = said(LOCALE, self.settings).gettext
+
+    def problem(self, key: str | None, message: str) -> None:
+        line = self.lines.get(key, (None,))[0] if key else None
+        self.problems.append(Problem(self.shown, line or 1, message))
+
+    def written(self, key: str) -> str:
+        return self.lines.get(key, (None, key.capitalize()))[1]
+
+    def moment(self, meta: dict, key: str) -> datetime | None:
+        _ = self._
+        raw = plain(meta.get(key))
+        if not raw:
+            self.problem(None, _("the consultation has no {key} — add a line such as "
+                                 "'{key}: 2026-11-16 09:00' (Belgian time).").format(
+                key=key.capitalize()))
+            return None
+        try:
+            value = datetime.strptime(raw, MOMENT)
+        except ValueError:
+            self.problem(key, _("'{value}' is not a moment for {key} — write the date and "
+                                "the hour as 2026-11-16 09:00 (Belgian time).").format(
+                value=raw, key=self.written(key)))
+            return None
+        return value.replace(tzinfo=zone(self.settings))
+
+    def choice(self, meta: dict, key: str, allowed: tuple, message: str) -> str | None:
+        raw = plain(meta.get(key)) if meta.get(key) is not None else None
+        if raw is None:
+            if key in DEFAULTS:
+                return DEFAULTS[key]
+            self.problem(None, self._("the consultation has no {key} — add a line such as "
+                                      "'{key}: {example}'.").format(
+                key=key.capitalize(), example=allowed[0]))
+            return None
+        value = raw.strip().lower()
+        if value not in allowed:
+            self.problem(key, message.format(value=raw, key=self.written(key),
+                                             allowed=self.either(allowed)))
+            return None
+        return value
+
+    def either(self, choices) -> str:
+        word = self._("or")
+        return f" {word} ".join(choices)
+
+    def read(self):
+        """The consultation as a dict, or None when its file has problems."""
+        _ = self._
+        generator = self.generator
+        try:
+            page = generator.readers.read_file(
+                base_path=generator.path, path=str(self.path.relative_to(generator.path)),
+                content_class=Page, context=generator.context)
+        except Exception as exc:  # noqa: BLE001 - one line for the editor
+            self.problem(None, _("Pelican could not read the file ({error}) — check the front "
+                                 "matter at the top of the file.").format(
+                error=" ".join(str(exc).split()) or exc.__class__.__name__))
+            return None
+        meta = page.metadata
+        for key in self.lines:
+            if key not in KEYS and not ANSWER.match(key):
+                if key.startswith("answer"):
+                    self.problem(key, _("'{key}' is not an answer key — write Answer- and the "
+                                        "idea's number, such as 'Answer-3: We doen dit in "
+                                        "het voorjaar.'").format(key=self.written(key)))
+                else:
+                    self.problem(key, _("'{key}' is not a key of a consultation — use Title, "
+                                        "Slug, Summary, Opens, Closes, Phase, Supports, "
+                                        "Verification, Moderation, Image or Answer-N.").format(
+                        key=self.written(key)))
+        title = plain(meta.get("title"))
+        if not title:
+            self.problem(None, _("the consultation has no Title — add the question as a line "
+                                 "such as 'Title: Hoe maken we het Dorpsplein groener?'."))
+        elif len(title) > TITLE_MAX:
+            self.problem("title", _("the question is {count} characters long, more than "
+                                    "{limit} — write it shorter; say more in the text "
+                                    "below.").format(count=len(title), limit=TITLE_MAX))
+        slug = plain(meta.get("slug")) if "slug" in self.lines else self.path.stem
+        if not SLUG.match(slug):
+            self.problem("slug" if "slug" in self.lines else None, _(
+                "'{slug}' cannot be the consultation's address — write a Slug of lower-case "
+                "letters, digits and hyphens, such as 'Slug: dorpsplein-groener'.").format(
+                slug=slug))
+        opens = self.moment(meta, "opens")
+        closes = self.moment(meta, "closes")
+        if opens and closes and not opens < closes:
+            self.problem("closes", _("Closes ({closes}) is not after Opens ({opens}) — write "
+                                     "a closing moment after the opening one.").format(
+                closes=closes.strftime(MOMENT), opens=opens.strftime(MOMENT)))
+        phase = self.choice(meta, "phase", PHASES, _(
+            "'{value}' is not a phase — write {key}: and one of {allowed}."))
+        verification = self.choice(meta, "verification", VERIFICATIONS, _(
+            "'{value}' is not a way to check supports — write {key}: and one of {allowed}."))
+        moderation = self.choice(meta, "moderation", MODERATIONS, _(
+            "'{value}' is not a moderation mode — write {key}: and one of {allowed}."))
+        supports = DEFAULTS["supports"]
+        if meta.get("supports") is not None:
+            raw = plain(meta.get("supports"))
+            if raw.isdigit() and int(raw) >= 1:
+                supports = int(raw)
+            else:
+                self.problem("supports", _("'{value}' is not a number of supports — write a "
+                                           "whole number of 1 or more, such as "
+                                           "'{key}: 5'.").format(
+                    value=raw, key=self.written("supports")))
+        answers = {}
+        for key, value in meta.items():
+            match = ANSWER.match(key)
+            if not match:
+                continue
+            text = plain(value)
+            if not text:
+                self.problem(key, _("{key} is empty — write the town's answer to idea "
+                                    "{id}, or leave the line out.").format(
+                    key=self.written(key), id=int(match.group("id"))))
+                continue
+            answers[int(match.group("id"))] = text
+        image = plain(meta.get("image")) or None
+        if image and not (Path(self.settings["PATH"]) / image).is_file():
+            self.problem("image", _("the image '{image}' is not in content/ — put the file "
+                                    "there or correct the name, such as "
+                                    "'Image: images/dorpsplein-groener.svg'.").format(
+                image=image))
+        if self.problems:
+            return None
+        return {
+            "slug": slug,
+            "title": title,
+            "source_path": str(self.path),
+            "shown_path": self.shown,
+            "page": page,
+            "summary": meta.get("summary") or "",
+            "opens": opens,
+            "closes": closes,
+            "phase": phase,
+            "supports": supports,
+            "verification": verification,
+            "moderation": moderation,
+            "image": image,
+            "image_alt": plain(meta.get("image_alt")),
+            "answers": answers,
+        }
+
+
+class Boards:
+    """Where the ideas come from: the service (with its cached copy) or a folder."""
+
+    def __init__(self, settings: dict, now: datetime):
+        self.settings = settings
+        self.now = now
+        source = settings.get("PARTICIPATION_DATA")
+        if not source:
+            source = "http://" + settings["PARTICIPATION_SERVER"]["listen"]
+        self.source = source.rstrip("/")
+        self.service = self.source.startswith(("http://", "https://"))
+        self.cache = Path(settings.get("CACHE_PATH") or "cache") / "participation"
+        self.unreachable: str | None = None  # why the service did not answer (once a build)
+        self._ = said(LOCALE, settings).gettext
+
+    def get(self, slug: str) -> tuple[dict | None, str]:
+        """(the board, where it came from: "service", "folder", "cache" or "")."""
+        if not self.service:
+            path = Path(self.source) / f"{slug}.json"
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                return None, ""
+            board = board_of(data)
+            return board, "folder" if board else ""
+        if self.unreachable is None:
+            url = f"{self.source}/api/{slug}/ideas"
+            try:
+                request = urllib.request.Request(url, headers={"Accept": "application/json"})
+                with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+                    data = json.loads(response.read().decode("utf-8"))
+            except urllib.error.HTTPError as error:
+                reason = f"HTTP {error.code}"
+            except (OSError, ValueError) as error:
+                reason = " ".join(str(getattr(error, "reason", error)).split()) or \
+                    error.__class__.__name__
+                self.unreachable = reason
+            else:
+                board = board_of(data)
+                if board is not None:
+                    self.keep(slug, data)
+                    return board, "service"
+                reason = self._("an answer that is not a board of ideas")
+        else:
+            reason = self.unreachable
+        return self.fallback(slug, reason)
+
+    def keep(self, slug: str, data: dict) -> None:
+        record = {"fetched": self.now.isoformat(), "board": data}
+        write_if_changed(self.cache / f"{slug}.json",
+                         json.dumps(record, ensure_ascii=False, indent=1) + "\n")
+
+    def fallback(self, slug: str, reason: str) -> tuple[dict | None, str]:
+        _ = self._
+        try:
+            record = json.loads((self.cache / f"{slug}.json").read_text(encoding="utf-8"))
+            board = board_of(record["board"])
+            fetched = datetime.fromisoformat(record["fetched"])
+        except (OSError, ValueError, KeyError, TypeError):
+            board = None
+        if board is None:
+            # Nothing to say: a site without the service running (a fresh
+            # checkout, the tests) builds open consultations with an empty
+            # board; a results page without data stops the build instead.
+            return None, ""
+        print(_("The participation service at {url} did not answer ({reason}): the board of "
+                "'{slug}' is the copy of {when}.").format(
+            url=self.source, reason=reason, slug=slug, when=fetched.strftime(MOMENT)),
+            file=sys.stderr)
+        return board, "cache"
+
+
+def _whole(value, minimum: int = 0) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
+
+
+def _text(value, optional: bool = True) -> bool:
+    return isinstance(value, str) or (optional and value is None)
+
+
+def board_of(data) -> dict | None:
+    """The approved ideas of an answer in the API's shape, by support then id; None
+    when it is not such an answer."""
+    if not isinstance(data, dict) or not isinstance(data.get("ideas"), list):
+        return None
+    ideas = []
+    for item in data["ideas"]:
+        if not (isinstance(item, dict) and _whole(item.get("id"), 1)
+                and _text(item.get("title"), False) and _whole(item.get("supports"))
+                and all(_text(item.get(k)) for k in ("text", "name", "place", "created"))):
+            return None
+        ideas.append({key: item.get(key) for key in ("id", "title", "text", "name", "place",
+                                                     "supports", "created")})
+    ideas.sort(key=lambda idea: (-idea["supports"], idea["id"]))
+    total = data.get("total_supports")
+    if not _whole(total):
+        total = sum(idea["supports"] for idea in ideas)
+    return {"ideas": ideas, "total_supports": total}
+
+
+class ParticipationGenerator(OutputGenerator, Generator):
+    """Reads the consultations, fetches their boards and writes their pages."""
+
+    # Each process of a parallel build writes its own files (dorpsplein_kit.parallel).
+    shares_work = True
+
+    def __init__(self, *args, **kwargs):
+        # Pelican's Generator: the theme's Jinja environment (with the
+        # catalogue, Babel filters and asset() that other plugins install).
+        Generator.__init__(self, *args, **kwargs)
+        self.consultations: list[dict] = []
+
+    # -- reading ----------------------------------------------------------
+    def files(self):
+        content = Path(self.path)
+        for folder in self.settings["PARTICIPATION_PATHS"]:
+            root = content / folder
+            if root.is_dir():
+                yield from sorted(p for p in root.glob("*.md") if p.is_file())
+
+    def generate_context(self) -> None:
+        settings = self.settings
+        now = now_of(settings)
+        _ = said(LOCALE, settings).gettext
+        found, slugs = [], {}
+        for path in self.files():
+            reader = Reader(self, path)
+            consultation = reader.read()
+            if consultation is not None and consultation["slug"] in slugs:
+                reader.problem("slug" if "slug" in reader.lines else None, _(
+                    "another consultation ({other}) has the address '{slug}' — give this one "
+                    "a Slug of its own.").format(other=slugs[consultation["slug"]],
+                                                 slug=consultation["slug"]))
+                consultation = None
+            for problem in reader.problems:
+                logger.error("%s", problem)
+            if consultation is not None:
+                slugs[consultation["slug"]] = reader.shown
+                found.append(consultation)
+                self.link(consultation, path)
+        boards = Boards(settings, now)
+        for consultation in found:
+            board, source = boards.get(consultation["slug"])
+            if consultation["closes"] <= now and board is None:
+                raise ParticipationStop(_(
+                    "{path}: the consultation closed on {closes}, but the build has no ideas "
+                    "for its results from {source} — start the participation service so the "
+                    "build can ask it, or set PARTICIPATION_DATA to a folder with "
+                    "{slug}.json.").format(path=consultation["shown_path"],
+                                           closes=consultation["closes"].strftime(MOMENT),
+                                           source=boards.source, slug=consultation["slug"]))
+            self.complete(consultation, board, source, now)
+        # Open ones first (closing soonest first), then those to come, then the
+        # closed ones (the latest first).
+        order = {"open": 0, "upcoming": 1, "closed": 2}
+        found.sort(key=lambda c: (order[c["state"]],
+                                  c["closes"].timestamp() * (-1 if c["state"] == "closed" else 1),
+                                  c["slug"]))
+        self.consultations = found
+        self.context["PARTICIPATION_CONSULTATIONS"] = found
+
+    def link(self, c: dict, path: Path) -> None:
+        """Make ``{filename}/inspraak/x.md`` links in articles lead to the
+        consultation's page, as Pelican does for articles and pages."""
+        page = c["page"]
+        page.override_url = f"{OUTPUT}/{c['slug']}/"
+        page.override_save_as = f"{OUTPUT}/{c['slug']}/index.html"
+        relative = path.relative_to(self.path).as_posix()
+        self.context.setdefault("generated_content", {})[relative] = page
+
+    def complete(self, c: dict, board: dict | None, source: str, now: datetime) -> None:
+        """Everything the templates show of consultation ``c``, worked out once."""
+        settings = self.settings
+        service = settings["PARTICIPATION_URL"]
+        slug = c["slug"]
+        if now < c["opens"]:
+            state = "upcoming"
+        elif now < c["closes"]:
+            state = "open"
+        else:
+            state = "closed"
+        active = state == "open" and c["phase"] in ("ideas", "support")
+        stage = {"upcoming": "upcoming", "closed": "results" if c["phase"] == "results"
+                 else "closed"}.get(state, c["phase"])
+        url = f"{OUTPUT}/{slug}/"
+        c.update({
+            "state": state,
+            "stage": stage,
+            "open": active,
+            "can_post": active and c["phase"] == "ideas",
+            "can_support": active,
+            "url": url,
+            "absolute_url": absolute_url(settings, url),
+            "results": state == "closed",
+            "results_url": f"{url}resultaten/" if state == "closed" else None,
+            "results_csv": f"{url}resultaten.csv" if state == "closed" else None,
+            "results_json": f"{url}resultaten.json" if state == "closed" else None,
+            "service_url": service,
+            "live_url": f"{service}/{slug}/",
+            "idea_form_url": f"{service}/{slug}/idee",
+            "api_url": f"{service}/api/{slug}/ideas",
+            "form_api_url": f"{service}/api/{slug}/form",
+            "board_source": source,
+            "has_board": board is not None,
+            "total_supports": board["total_supports"] if board else 0,
+        })
+        c["answers_html"] = {number: self.answer_html(text)
+                             for number, text in c["answers"].items()}
+        ideas = []
+        for rank, item in enumerate(board["ideas"] if board else [], start=1):
+            idea_url = f"{url}idee-{item['id']}/"
+            idea = {
+                **item,
+                "rank": rank,
+                "url": idea_url,
+                "absolute_url": absolute_url(settings, idea_url),
+                "paragraphs": paragraphs(item["text"]),
+                "excerpt": excerpt(item["text"] or ""),
+                "support_url": f"{service}/{slug}/steun/{item['id']}",
+                "report_url": f"{service}/{slug}/meld/{item['id']}",
+                "answer": c["answers"].get(item["id"]),
+                "answer_html": c["answers_html"].get(item["id"]),
+            }
+            idea["share_links"] = self.sharing(c, idea["absolute_url"], item["title"],
+                                               idea["excerpt"])
+            ideas.append(idea)
+        c["ideas"] = ideas
+        c["share_links"] = self.sharing(c, c["absolute_url"], c["title"],
+                                        Markup(c["summary"]).striptags())
+        known = {idea["id"] for idea in ideas}
+        for number in sorted(set(c["answers"]) - known if board else ()):
+            line = front_matter_lines(Path(c["source_path"])).get(f"answer-{number}", (1,))[0]
+            logger.warning("%s", Problem(c["shown_path"], line, said(LOCALE, settings).gettext(
+                "there is no approved idea {id} on the board — check the number on the "
+                "moderation page; the answer is not shown.").format(id=number)),
+                extra={"advisory": True})
+
+    def answer_html(self, text: str) -> Markup:
+        """The town's answer (Markdown, one paragraph) as HTML: written by the
+        town's editors, so trusted like an article."""
+        config = self.settings.get("MARKDOWN") or {}
+        extensions = config.get("extension_configs") or {}
+        html = markdown.markdown(text, extensions=list(extensions),
+                                 extension_configs=copy.deepcopy(extensions),
+                                 output_format="html5")
+        return Markup(html)
+
+    def sharing(self, c: dict, url: str, title: str, description: str) -> dict:
+        """Share links and preview metadata, as share_links gives articles."""
+        settings = self.settings
+        links, post = share_links(settings, url, title, description)
+        image, size = "", (0, 0)
+        if c["image"] and os.path.splitext(c["image"])[1].lower() in RASTER:
+            from dorpsplein_kit import image_size
+
+            size = image_size(Path(settings["PATH"]) / c["image"]) or (0, 0)
+            image = absolute_url(settings, c["image"]) if size[0] else ""
+        preview = {
+            "type": "website", "title": title, "description": description, "url": url,
+            "site_name": settings["SITENAME"],
+            "locale": settings.get("SHARE_LINKS_LOCALE") or settings.get("SITE_LOCALE")
+            or "nl_BE",
+            "image": image, "image_width": size[0], "image_height": size[1],
+            "image_alt": c["image_alt"] or f"{settings['SITENAME']}: {c['title']}",
+            "published": "", "modified": "",
+            "twitter_card": "summary_large_image" if image else "summary",
+        }
+        return {"url": url, "title": title, "links": links, "mastodon_text": post,
+                "preview": preview, "meta": preview_meta(preview), "json_ld": None}
+
+    # -- writing ----------------------------------------------------------
+    def render(self, template: str, output: str, **values) -> str:
+        context = dict(self.context)
+        context.update(output_file=output, **values)
+        return self.env.get_template(template).render(context)
+
+    def emit(self, relative: str, make, *, sync: bool = False) -> None:
+        """Write the file at ``relative`` when it is this process's, from ``make()``."""
+        if mine(relative):
+            self.write(relative, make(), sync=sync)
+
+    def generate_output(self, writer) -> None:
+        consultations = self.consultations
+        self.emit(f"{OUTPUT}/index.html", lambda: self.render(
+            "consultations.html", f"{OUTPUT}/index.html", consultations=consultations))
+        for c in consultations:
+            base = f"{OUTPUT}/{c['slug']}"
+            self.emit(f"{base}/index.html", lambda c=c, base=base: self.render(
+                "consultation.html", f"{base}/index.html", consultation=c))
+            for idea in c["ideas"]:
+                path = f"{base}/idee-{idea['id']}/index.html"
+                self.emit(path, lambda c=c, idea=idea, path=path: self.render(
+                    "idea.html", path, consultation=c, idea=idea))
+            if c["results"]:
+                self.emit(f"{base}/resultaten/index.html", lambda c=c, base=base: self.render(
+                    "consultation_results.html", f"{base}/resultaten/index.html",
+                    consultation=c))
+                self.emit(f"{base}/resultaten.csv", lambda c=c: results_csv(c))
+                self.emit(f"{base}/resultaten.json", lambda c=c: results_json(c))
+        # Whole and only when changed; on disk before it appears: the service
+        # re-reads it when it changes, maybe while a build runs.
+        self.emit(DATA_FILE, self.service_file, sync=True)
+
+    def shell(self) -> str:
+        """The site's page with the service's two markers; absolute addresses, no script."""
+        html = self.render("participation_shell.html", DATA_FILE,
+                           SITEURL=site_url(self.settings),
+                           TITLE_MARKER=Markup(TITLE_MARKER), MAIN_MARKER=Markup(MAIN_MARKER))
+        if "<script" in html.lower() or TITLE_MARKER not in html or MAIN_MARKER not in html:
+            raise SettingsError("theme/templates/participation_shell.html must hold both "
+                                "participation markers and no <script>.")
+        return html
+
+    def service_file(self) -> str:
+        settings = self.settings
+        consultations = {}
+        for c in sorted(self.consultations, key=lambda c: c["slug"]):
+            consultations[c["slug"]] = {
+                "title": c["title"],
+                "url": c["absolute_url"],
+                "opens": c["opens"].isoformat(),
+                "closes": c["closes"].isoformat(),
+                "phase": c["phase"],
+                "supports": c["supports"],
+                "verification": c["verification"],
+                "moderation": c["moderation"],
+                "ideas_built": sorted(idea["id"] for idea in c["ideas"]),
+                "idea_url": absolute_url(settings, f"{c['url']}idee-{{id}}/"),
+            }
+        data = {"version": 1, "site_url": site_url(settings), "consultations": consultations,
+                "shell": self.shell()}
+        return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
+def results_rows(c: dict) -> list[dict]:
+    return [{"rank": idea["rank"], "id": idea["id"], "title": idea["title"],
+             "text": idea["text"] or "", "name": idea["name"] or "",
+             "place": idea["place"] or "", "supports": idea["supports"],
+             "answer": idea["answer"] or "", "url": idea["absolute_url"]}
+            for idea in c["ideas"]]
+
+
+def results_csv(c: dict) -> str:
+    """Open data for spreadsheets: RFC 4180 (comma, CRLF), UTF-8 with a byte
+    order mark so Excel reads the accents."""
+    buffer = io.StringIO()
+    out = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
+    out.writeheader()
+    out.writerows(results_rows(c))
+    return "\ufeff" + buffer.getvalue()
+
+
+def results_json(c: dict) -> str:
+    data = {
+        "version": 1,
+        "consultation": c["slug"],
+        "title": c["title"],
+        "url": c["absolute_url"],
+        "opens": c["opens"].isoformat(),
+        "closes": c["closes"].isoformat(),
+        "verification": c["verification"],
+        "supports_per_person": c["supports"],
+        "ideas_count": len(c["ideas"]),
+        "total_supports": c["total_supports"],
+        "ideas": results_rows(c),
+    }
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
+def get_generators(pelican):
+    return ParticipationGenerator
+
+
+# Consultations are not articles: no front-matter key of articles, nothing
+# list pages show. (An edit of a consultation in the live preview is a full build.)
+CONTRACT = Contract()
+
+
+def register() -> None:
+    signals.initialized.connect(configure)
+    signals.get_generators.connect(get_generators)
+
+
+__all__ = ["CONTRACT", "ParticipationGenerator", "board_of", "register"]
