@@ -30,8 +30,9 @@ SAMPLE_ARTICLES = (
     "2026-10-online-burgerbevraging.md", "2026-11-bereik-meten-zonder-volgen.md",
     "2026-11-debat-modereren.md", "2026-11-schrijven-voor-het-web.md",
 )
+SAMPLE_CONSULTATIONS = ("dorpsplein-groener.md",)
 SAMPLE_IMAGES = ("facebookpagina-starten.svg", "geintegreerde-kanaalaanpak.svg",
-                 "online-burgerbevraging.svg", "logo.svg")
+                 "online-burgerbevraging.svg", "dorpsplein-groener.svg", "logo.svg")
 SAMPLE_FEED_NAMESPACE = "6f1d9a52-3c1e-4c5b-9a55-0c0f7b1f4e21"
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -144,6 +145,11 @@ def remove_samples(content: Path) -> list[Path]:
     removed = []
     for name in SAMPLE_ARTICLES:
         path = content / "articles" / name
+        if path.exists():
+            path.unlink()
+            removed.append(path)
+    for name in SAMPLE_CONSULTATIONS:
+        path = content / "inspraak" / name
         if path.exists():
             path.unlink()
             removed.append(path)

@@ -28,7 +28,7 @@ FROM_PELICANCONF = (
 )
 
 # nginx + Isso for the hosting tests (tests/deploy/).
-pytest_plugins = ["hosting_fixtures", "own_servers"]
+pytest_plugins = ["hosting_fixtures", "own_servers", "participation_service"]
 ARTIFACTS = ROOT / "artifacts"
 
 

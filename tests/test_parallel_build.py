@@ -31,13 +31,17 @@ def corpus(tmp_path_factory):
     # The sample site's own articles too: placeholders, pictures, every feature.
     for article in (ROOT / "content" / "articles").glob("*.md"):
         shutil.copy(article, content / "articles" / article.name)
+    # ... and its consultation, with the test fixtures' ideas (idea pages too).
+    shutil.copytree(ROOT / "content" / "inspraak", content / "inspraak")
     return content
 
 
 def build_in(corpus: Path, folder: Path, processes: int, **overrides):
     overrides = {"PATH": str(corpus), "OUTPUT_PATH": str(folder / "out"),
                  "CACHE_PATH": str(folder / "cache"), "CACHE_CONTENT": False,
-                 "LOAD_CONTENT_CACHE": False, "BUILD_PROCESSES": processes} | overrides
+                 "LOAD_CONTENT_CACHE": False, "BUILD_PROCESSES": processes,
+                 "PARTICIPATION_DATA": str(ROOT / "tests" / "data" / "participation"),
+                 "PARTICIPATION_NOW": "2026-11-27 12:00"} | overrides
     return build_with(ROOT / "pelicanconf.py", overrides=overrides)[0]
 
 

@@ -327,7 +327,8 @@ class ParticipationApp:
             return self.idea_form(request, consultation, {}, [], self.tokens.issue(slug))
         fields = Fields(form)
         values = {"title": fields.text("title"), "text": fields.text("text", multiline=True),
-                  "name": fields.text("name", required=False), "place": fields.text("place", required=False)}
+                  "name": fields.text("name", required=False),
+                  "place": fields.text("place", required=False)}
         token = hidden(form, "token")
         try:
             self.check_honeypot(form, slug)

@@ -494,7 +494,15 @@ class ParticipationGenerator(OutputGenerator, Generator):
         boards = Boards(settings, now)
         for consultation in found:
             board, source = boards.get(consultation["slug"])
-            if consultation["closes"] <= now and board is None:
+            if consultation["closes"] <= now and board is None and not settings.get("SITEURL"):
+                # The preview (or a checkout long after the sample closed):
+                # no results page rather than an empty one, and say why.
+                print(_("{path}: the consultation has closed, but the build has no ideas for "
+                        "its results from {source}: the results page is left out until the "
+                        "participation service answers (./go serve starts it).").format(
+                    path=consultation["shown_path"], source=boards.source), file=sys.stderr)
+            elif consultation["closes"] <= now and board is None:
+                # The publish build: never publish results made of missing data.
                 raise ParticipationStop(_(
                     "{path}: the consultation closed on {closes}, but the build has no ideas "
                     "for its results from {source} — start the participation service so the "
@@ -544,10 +552,10 @@ class ParticipationGenerator(OutputGenerator, Generator):
             "can_support": active,
             "url": url,
             "absolute_url": absolute_url(settings, url),
-            "results": state == "closed",
-            "results_url": f"{url}resultaten/" if state == "closed" else None,
-            "results_csv": f"{url}resultaten.csv" if state == "closed" else None,
-            "results_json": f"{url}resultaten.json" if state == "closed" else None,
+            "results": state == "closed" and board is not None,
+            "results_url": f"{url}resultaten/" if state == "closed" and board else None,
+            "results_csv": f"{url}resultaten.csv" if state == "closed" and board else None,
+            "results_json": f"{url}resultaten.json" if state == "closed" and board else None,
             "service_url": service,
             "live_url": f"{service}/{slug}/",
             "idea_form_url": f"{service}/{slug}/idee",

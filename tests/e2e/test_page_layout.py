@@ -74,7 +74,7 @@ def test_on_a_wide_screen_the_menu_is_one_row_without_a_button(browser, served_s
         assert not page.locator(".site-nav__toggle").is_visible()
         tops = page.eval_on_selector_all(
             ".site-nav__link", "links => links.map(a => Math.round(a.getBoundingClientRect().top))")
-        assert len(tops) == 5 and len(set(tops)) == 1, tops
+        assert len(tops) == 6 and len(set(tops)) == 1, tops
         assert page.get_by_role("link", name="Archief").is_visible()
     finally:
         context.close()

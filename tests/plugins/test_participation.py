@@ -420,11 +420,27 @@ def test_without_any_data_an_open_consultation_is_built_with_an_empty_board(
     assert data["consultations"][SLUG]["ideas_built"] == []
 
 
-def test_results_without_data_stop_the_build_with_one_sentence(build_site, tmp_path):
+def test_the_preview_leaves_results_without_data_out_and_says_why(build_site, tmp_path,
+                                                                   capsys):
+    """A checkout long after the sample closed still previews: no results
+    page rather than an empty one, and one line that says why."""
+    empty = tmp_path / "geen-data"
+    empty.mkdir()
+    site = build_site(PARTICIPATION_DATA=str(empty), PARTICIPATION_NOW=AFTER_CLOSE,
+                      CACHE_PATH=str(tmp_path / "cache"))
+    err = capsys.readouterr().err
+    assert (f"content/inspraak/{SLUG}.md: de inspraakronde is gesloten, maar de bouw kreeg "
+            f"van {empty} geen ideeën voor de resultaten") in err
+    assert site.path(BASE).is_file()
+    assert not (site.output / "inspraak" / SLUG / "resultaten.csv").exists()
+    assert not (site.output / "inspraak" / SLUG / "resultaten").exists()
+
+
+def test_results_without_data_stop_the_publish_build_with_one_sentence(build_site, tmp_path):
     empty = tmp_path / "geen-data"
     empty.mkdir()
     line = stop_line(build_site, PARTICIPATION_DATA=str(empty), PARTICIPATION_NOW=AFTER_CLOSE,
-                     CACHE_PATH=str(tmp_path / "cache"))
+                     CACHE_PATH=str(tmp_path / "cache"), SITEURL="https://www.lindeveld.be")
     assert line == (f"content/inspraak/{SLUG}.md: de inspraakronde sloot op 2027-02-28 23:59, "
                     f"maar de bouw kreeg van {empty} geen ideeën voor de resultaten — start de "
                     "inspraakdienst zodat de bouw ze kan opvragen, of zet PARTICIPATION_DATA op "

@@ -210,11 +210,12 @@ class Service:
             time.sleep(wait)
         return token
 
-    def new_idea(self, slug: str, ip: str | None = None, **fields) -> Answer:
+    def new_idea(self, slug: str, ip: str | None = None, origin: str = SITE,
+                 **fields) -> Answer:
         values = {"title": "Meer bomen op het plein", "text": "Plant tien lindebomen langs "
                   "de kerk, voor schaduw in de zomer.", "name": "Els", "place": "Kerkstraat",
                   "website": "", "token": self.token(slug), **fields}
-        return self.post(f"/{slug}/idee", values, ip=ip, json_answer=True)
+        return self.post(f"/{slug}/idee", values, ip=ip, json_answer=True, origin=origin)
 
     def support(self, slug: str, idea: int, cookie: str | None = None, ip: str | None = None,
                 json_answer=True, **fields) -> Answer:
@@ -244,10 +245,11 @@ def command(settings: Path, state_dir: Path, site: Path, port: int, *args: str) 
 
 
 def start(tmp: Path, *args: str, password: str | None = PASSWORD, workers: int = 2,
-          site: Path | None = None, siteurl: str = "", **server) -> Service:
+          site: Path | None = None, siteurl: str = "", port: int | None = None,
+          **server) -> Service:
     """A fresh service in ``tmp`` (its own state, database, participation.json)."""
     tmp.mkdir(parents=True, exist_ok=True)
-    port = free_port()
+    port = port or free_port()
     settings = write_settings(tmp / "settings.py", port, siteurl, **server)
     site = site or write_site(tmp / "participation.json")
     state_dir = tmp / "state"
@@ -328,9 +330,9 @@ def confirm_link(message) -> str:
 
 
 # -- fixtures ---------------------------------------------------------------------
-# Imported by each test module (a conftest.py here would shadow tests/conftest.py,
-# which other folders import as ``conftest``). The session's mailbox and service
-# are made once per process, whichever module asks first, and stopped at the end.
+# A plugin of tests/conftest.py (pytest_plugins), like own_servers.py. The
+# session's mailbox and service are made once per process, when a test first
+# asks, and stopped at the end.
 
 # The session's service: guards on (a 1-second time trap, 30 writes per hour
 # per network), 2 reports hide an idea, mails go to the session's mailbox.

@@ -10,16 +10,9 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-
-# Asserts in the shared helpers read as pytest's (they are imported before
-# pytest_plugins below registers them as the fixtures' plugin).
-pytest.register_assert_rewrite("participation_service")
-from participation_service import SITE, citizen, consultations, write_site  # noqa: E402
+from participation_service import SITE, citizen, consultations, write_site
 
 pytestmark = pytest.mark.slow
-# The fixtures: service, own_service, mailbox (tests/conftest.py is the
-# only conftest the suite may have: others import it by name).
-pytest_plugins = ["participation_service"]
 
 
 def test_the_board_has_the_documented_shape(service):

@@ -9,16 +9,9 @@ from contextlib import contextmanager
 
 import pytest
 from bs4 import BeautifulSoup
-
-# Asserts in the shared helpers read as pytest's (they are imported before
-# pytest_plugins below registers them as the fixtures' plugin).
-pytest.register_assert_rewrite("participation_service")
-from participation_service import SITE, citizen, consultations, write_site  # noqa: E402
+from participation_service import SITE, citizen, consultations, write_site
 
 pytestmark = pytest.mark.slow
-# The fixtures: service, own_service, mailbox (tests/conftest.py is the
-# only conftest the suite may have: others import it by name).
-pytest_plugins = ["participation_service"]
 
 GOOD = {"title": "Een drinkfontein", "text": "Een drinkfontein bij de speeltuin, voor "
         "iedereen.", "name": "Lien", "place": "Molenwijk", "website": ""}

@@ -11,13 +11,7 @@ import subprocess
 
 import pytest
 from bs4 import BeautifulSoup
-
-from dorpsplein.build import ROOT
-
-# Asserts in the shared helpers read as pytest's (they are imported before
-# pytest_plugins below registers them as the fixtures' plugin).
-pytest.register_assert_rewrite("participation_service")
-from participation_service import (  # noqa: E402
+from participation_service import (
     PASSWORD,
     SITE,
     citizen,
@@ -28,10 +22,9 @@ from participation_service import (  # noqa: E402
     write_site,
 )
 
+from dorpsplein.build import ROOT
+
 pytestmark = pytest.mark.slow
-# The fixtures: service, own_service, mailbox (tests/conftest.py is the
-# only conftest the suite may have: others import it by name).
-pytest_plugins = ["participation_service"]
 
 
 def run_cli(tmp_path, *args, password=None, site=True, siteurl=SITE, **server):

@@ -8,18 +8,11 @@ import sqlite3
 
 import pytest
 from bs4 import BeautifulSoup
+from participation_service import PASSWORD, SITE, citizen
 
 from dorpsplein.participation.moderation import hash_password, password_matches
 
-# Asserts in the shared helpers read as pytest's (they are imported before
-# pytest_plugins below registers them as the fixtures' plugin).
-pytest.register_assert_rewrite("participation_service")
-from participation_service import PASSWORD, SITE, citizen  # noqa: E402
-
 pytestmark = pytest.mark.slow
-# The fixtures: service, own_service, mailbox (tests/conftest.py is the
-# only conftest the suite may have: others import it by name).
-pytest_plugins = ["participation_service"]
 
 
 def login(service, password=PASSWORD, ip=None):
