@@ -90,6 +90,10 @@ KEYS = {"title", "slug", "summary", "opens", "closes", "phase", "supports", "ver
         "moderation", "image", "image_alt"}
 ANSWER = re.compile(r"^answer-(?P<id>[0-9]+)$")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Addresses the service routes itself (dorpsplein/participation/app.py); nginx
+# also puts every path segment ending in "moderatie" behind the moderators'
+# password, so such a slug would ask citizens for it.
+RESERVED = {"api", "static", "moderatie"}
 META_LINE = re.compile(r"^[ ]{0,3}(?P<key>[A-Za-z0-9_-]+):")
 # How long the build waits for the service, in seconds.
 TIMEOUT = 3
@@ -290,6 +294,11 @@ class Reader:
                 "'{slug}' cannot be the consultation's address — write a Slug of lower-case "
                 "letters, digits and hyphens, such as 'Slug: dorpsplein-groener'.").format(
                 slug=slug))
+        elif slug in RESERVED or slug.endswith("moderatie"):
+            self.problem("slug" if "slug" in self.lines else None, _(
+                "'{slug}' is taken by the participation service itself (its API, its "
+                "stylesheet or the moderators' page) — write another Slug, such as "
+                "'Slug: {slug}-inspraak'.").format(slug=slug))
         opens = self.moment(meta, "opens")
         closes = self.moment(meta, "closes")
         if opens and closes and not opens < closes:

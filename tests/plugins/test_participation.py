@@ -297,6 +297,11 @@ BAD = {
     "steun.md": ("Title: Waar zetten we de fietsenstalling?\nOpens: 2026-11-16 09:00\n"
                  "Closes: 2027-01-31 23:59\nPhase: support\nSupports: veel\n"
                  "Moderation: nooit\nAnswer-x: Ja.\n\nTekst.\n", 7),
+    # The service's own addresses (and nginx's password on "...moderatie").
+    "api.md": ("Title: Waar komt de nieuwe bank?\nSlug: api\nOpens: 2026-11-16 09:00\n"
+               "Closes: 2027-01-31 23:59\nPhase: ideas\n\nTekst.\n", 2),
+    "moderatie.md": ("Title: Hoe modereren we?\nOpens: 2026-11-16 09:00\n"
+                     "Closes: 2027-01-31 23:59\nPhase: ideas\n\nTekst.\n", 1),
 }
 
 
@@ -327,8 +332,10 @@ def test_every_front_matter_problem_is_one_line_with_file_and_line(build_site, c
     several = lines_of("steun.md")
     assert [p.split("steun.md:")[1].split(":")[0] for p in several] == ["7", "6", "5"]
     assert "'veel' is geen aantal steunbetuigingen" in several[2]
+    for name in ("api.md", "moderatie.md"):
+        assert "al in gebruik door de inspraakdienst zelf" in lines_of(name)[0]
     # The good consultation is still built; the bad ones are not.
-    assert len(problems) == 7
+    assert len(problems) == 9
 
 
 def test_the_lines_follow_the_editor_language(build_site, content_copy):
