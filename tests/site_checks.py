@@ -33,6 +33,10 @@ PAGE_TYPES = {
     "tags list": "/tags/",
     "authors list": "/auteurs/",
     "404": "/404.html",
+    # Consultations (plugins/participation; the ideas from tests/data/participation).
+    "consultations list": "/inspraak/",
+    "consultation with its board": "/inspraak/dorpsplein-groener/",
+    "idea": "/inspraak/dorpsplein-groener/idee-4/",
     # With results shown (js/site_search.js fills them in; the e2e tests wait
     # for the network to settle).
     "search page with results": "/zoeken/?q=reacties",

@@ -314,7 +314,7 @@ class Reader:
         supports = DEFAULTS["supports"]
         if meta.get("supports") is not None:
             raw = plain(meta.get("supports"))
-            if raw.isdigit() and int(raw) >= 1:
+            if raw.isascii() and raw.isdigit() and int(raw) >= 1:
                 supports = int(raw)
             else:
                 self.problem("supports", _("'{value}' is not a number of supports — write a "
@@ -710,13 +710,26 @@ def results_rows(c: dict) -> list[dict]:
             for idea in c["ideas"]]
 
 
+# A cell a spreadsheet would read as a formula (CSV injection: "=HYPERLINK(...)"
+# in a citizen's title): such text cells get a leading apostrophe, as OWASP
+# advises. Only in the CSV; the JSON and the pages keep the text as written.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value):
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def results_csv(c: dict) -> str:
     """Open data for spreadsheets: RFC 4180 (comma, CRLF), UTF-8 with a byte
-    order mark so Excel reads the accents."""
+    order mark so Excel reads the accents; no cell starts a formula."""
     buffer = io.StringIO()
     out = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
     out.writeheader()
-    out.writerows(results_rows(c))
+    out.writerows({key: _cell(value) for key, value in row.items()}
+                  for row in results_rows(c))
     return "\ufeff" + buffer.getvalue()
 
 

@@ -118,6 +118,15 @@ def new_context(browser, javascript=True, width=375, scheme="light", **options):
                                java_script_enabled=javascript, color_scheme=scheme, **options)
 
 
+def open_board(page, inspraak):
+    """The consultation page, scrolled to its board (the script asks the
+    service for the current board when the reader nears it)."""
+    with page.expect_response(lambda r: "/api/" in r.url):
+        page.goto(f"{inspraak.site}/inspraak/{SLUG}/", wait_until="networkidle")
+        page.locator("[data-participation-board]").scroll_into_view_if_needed()
+    page.wait_for_load_state("networkidle")
+
+
 def post_idea(page, inspraak, title, text, name="", place=""):
     """From the consultation page to the service's form and back: the thanks page."""
     page.goto(f"{inspraak.site}/inspraak/{SLUG}/")
@@ -160,7 +169,7 @@ def test_with_javascript_post_approve_support_and_see_the_count(browser, inspraa
         approve(browser, inspraak, title)
 
         # The page was built before the idea existed: the script shows it live.
-        page.goto(f"{inspraak.site}/inspraak/{SLUG}/", wait_until="networkidle")
+        open_board(page, inspraak)
         idea = page.locator(".participation-idea", has_text=title)
         idea.wait_for()
         assert "0 keer gesteund" in idea.inner_text()
@@ -175,7 +184,7 @@ def test_with_javascript_post_approve_support_and_see_the_count(browser, inspraa
         assert inspraak.supports(number) == 1
 
         # The same browser cannot support the same idea twice.
-        page.reload(wait_until="networkidle")
+        open_board(page, inspraak)
         idea = page.locator(".participation-idea", has_text=title)
         idea.wait_for()
         idea.get_by_role("button", name=named("Steun dit idee", title)).click()
@@ -274,7 +283,7 @@ def test_a_support_after_the_deadline_is_refused_whatever_the_page_shows(browser
         post_idea(page, inspraak, title, "Een ondergrondse tank vangt het regenwater van het "
                   "kerkdak op voor de plantenbakken.")
         approve(browser, inspraak, title)
-        page.goto(f"{inspraak.site}/inspraak/{SLUG}/", wait_until="networkidle")
+        open_board(page, inspraak)
         idea = page.locator(".participation-idea", has_text=title)
         idea.wait_for()
         # The deadline passes while the page is open: only the service knows.
@@ -365,6 +374,9 @@ def test_the_consultation_pages_and_forms_pass_axe(browser, inspraak, axe_source
     try:
         for name, url in pages.items():
             page.goto(url, wait_until="networkidle")
+            if page.locator("[data-participation-board]").count():  # the live board too
+                page.locator("[data-participation-board]").scroll_into_view_if_needed()
+                page.wait_for_load_state("networkidle")
             faults += [f"{name} ({width}px, {scheme}) {f}" for f in
                        axe_faults(page, url, axe_source)]
         # The idea form with its errors.
@@ -408,3 +420,43 @@ def test_results_after_the_deadline_total_the_database(inspraak, tmp_path):
     assert sum(int(r[support_column]) for r in rows) == sum(expected.values())
     assert data["total_supports"] == sum(expected.values())
     assert (folder / "resultaten" / "index.html").is_file()
+
+
+def test_the_board_page_stays_within_the_article_budget(browser, inspraak):
+    """The consultation page with its live board, before the reader acts:
+    within the article page's budget (tests/e2e/test_budget.py), no cookie,
+    nothing from any host but the site and the town's participation service."""
+    from test_budget import BUDGET_BYTES, BUDGET_REQUESTS, CODE_TYPES
+
+    context = new_context(browser)
+    page = context.new_page()
+    finished = []
+    page.on("requestfinished", lambda r: finished.append(r))
+    try:
+        page.goto(f"{inspraak.site}/inspraak/{SLUG}/", wait_until="networkidle")
+        page.wait_for_timeout(300)
+        rows = []
+        for request in finished:
+            sizes = request.sizes()
+            rows.append((request.resource_type, request.url,
+                         sizes["responseBodySize"] + sizes["responseHeadersSize"]))
+        code_bytes = sum(size for kind, _url, size in rows if kind in CODE_TYPES)
+        print(f"\nBudget for the board: {len(rows)} requests, {code_bytes / 1024:.1f} KB "
+              "HTML+CSS+JS transferred (headers included)")
+        for kind, address, size in rows:
+            print(f"  {kind:<10} {size / 1024:6.1f} KB  {address}")
+        content_images = set(page.eval_on_selector_all(".prose img",
+                                                       "els => els.map(e => e.src)"))
+        own = [row for row in rows if row[1] not in content_images]
+        hosts = {row[1].split("/")[2] for row in rows}
+        assert hosts <= {inspraak.site.split("/")[2]}  # the board comes when it is near
+        assert context.cookies() == []
+        assert len(own) <= BUDGET_REQUESTS, f"{len(own)} requests, budget {BUDGET_REQUESTS}"
+        assert code_bytes <= BUDGET_BYTES, f"{code_bytes} bytes, budget {BUDGET_BYTES}"
+        # The reader reaches the ideas: now the current board is asked for.
+        with page.expect_response(lambda r: "/api/" in r.url) as asked:
+            page.locator("[data-participation-board]").scroll_into_view_if_needed()
+        assert asked.value.url.startswith(inspraak.service_url)
+        assert context.cookies() == []
+    finally:
+        context.close()

