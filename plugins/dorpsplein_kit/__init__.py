@@ -17,6 +17,8 @@
 - ``EDITOR_LANGUAGE``, ``editor_language``, ``translations``: the language
   of the messages editors read ("nl" or "en") and gettext catalogues compiled
   in memory with Babel (English msgids, one ``locale/`` folder per part).
+- ``Commentable``, ``offer``, ``offered``: pages of a plugin's own (a
+  consultation's ideas) that the comment plugin may give a thread.
 - ``Contract``, ``declared``: what a plugin offers (front-matter values, data
   list pages show, the live preview's one-article update), read by the
   editor checks and the live preview.
@@ -26,6 +28,7 @@ clash with an upstream ``pelican.plugins.*`` namespace plugin.
 """
 
 from .colours import contrast_ratio, palette, parse_hex
+from .commentable import COMMENTABLE, Commentable, offer, offered
 from .contracts import Contract, Declared, declared
 from .identity import PLACEHOLDER, Town, facts, fill, town
 from .images import image_size, svg_size
@@ -44,7 +47,8 @@ from .settings import (
 from .urls import absolute_url, site_url
 
 __all__ = [
-    "EDITOR_LANGUAGE", "EDITOR_LANGUAGES", "PLACEHOLDER", "Contract", "Declared",
+    "COMMENTABLE", "EDITOR_LANGUAGE", "EDITOR_LANGUAGES", "PLACEHOLDER", "Commentable",
+    "Contract", "Declared", "offer", "offered",
     "OutputGenerator", "Setting", "SettingsError", "Town", "absolute_url", "contrast_ratio",
     "copy_if_stale", "declared", "dictionary", "editor_language", "facts", "fail", "fill",
     "image_size", "merge", "one_of", "palette", "parse_hex", "reject_unknown", "said",

@@ -26,7 +26,7 @@ import json
 import os
 from datetime import datetime, timedelta
 
-from dorpsplein_kit import Contract, OutputGenerator, SettingsError, town
+from dorpsplein_kit import Contract, OutputGenerator, SettingsError, offered, town
 from pelican import signals
 
 from .settings import STATES, merged, thread_id
@@ -116,6 +116,11 @@ def attach(generators) -> None:
                 "title": content.title,
                 **shared,
             }
+        # Pages other plugins offer (a consultation's ideas): their state is
+        # theirs to say (dorpsplein_kit.commentable).
+        for page in offered(getattr(generator, "context", {})):
+            page.isso_comments = {"state": page.state, "thread_id": thread_id(page.url),
+                                  "title": page.title, **shared}
 
 
 def client_options(client: dict) -> list[tuple[str, object]]:
@@ -150,7 +155,7 @@ class ThreadsFileGenerator(OutputGenerator):
         threads = {}
         for content in list(self.context.get("articles", [])) + list(
             self.context.get("pages", [])
-        ):
+        ) + offered(self.context):
             comments = getattr(content, "isso_comments", None)
             if comments and comments["state"] != "off":
                 threads[comments["thread_id"]] = {

@@ -52,10 +52,12 @@ from zoneinfo import ZoneInfo
 
 import markdown
 from dorpsplein_kit import (
+    Commentable,
     Contract,
     OutputGenerator,
     SettingsError,
     absolute_url,
+    offer,
     said,
     site_url,
     write_if_changed,
@@ -85,9 +87,13 @@ VERIFICATIONS = ("indicative", "email")
 MODERATIONS = ("before", "after")
 TITLE_MAX = 120
 MOMENT = "%Y-%m-%d %H:%M"
-DEFAULTS = {"supports": 5, "verification": "indicative", "moderation": "before"}
+DEFAULTS = {"supports": 5, "verification": "indicative", "moderation": "before",
+            "comments": "off"}
 KEYS = {"title", "slug", "summary", "opens", "closes", "phase", "supports", "verification",
-        "moderation", "image", "image_alt"}
+        "moderation", "comments", "image", "image_alt"}
+# Comments under each idea (through the comment service, when its plugin is
+# on): "open" while the consultation is open, "closed" (readable) after.
+COMMENTS = ("open", "closed", "off")
 ANSWER = re.compile(r"^answer-(?P<id>[0-9]+)$")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Addresses the service routes itself (dorpsplein/participation/app.py); nginx
@@ -311,6 +317,8 @@ class Reader:
             "'{value}' is not a way to check supports — write {key}: and one of {allowed}."))
         moderation = self.choice(meta, "moderation", MODERATIONS, _(
             "'{value}' is not a moderation mode — write {key}: and one of {allowed}."))
+        comments = self.choice(meta, "comments", COMMENTS, _(
+            "'{value}' is not a comment setting — write {key}: and one of {allowed}."))
         supports = DEFAULTS["supports"]
         if meta.get("supports") is not None:
             raw = plain(meta.get("supports"))
@@ -354,6 +362,7 @@ class Reader:
             "supports": supports,
             "verification": verification,
             "moderation": moderation,
+            "comments": comments,
             "image": image,
             "image_alt": plain(meta.get("image_alt")),
             "answers": answers,
@@ -593,6 +602,11 @@ class ParticipationGenerator(OutputGenerator, Generator):
             }
             idea["share_links"] = self.sharing(c, idea["absolute_url"], item["title"],
                                                idea["excerpt"])
+            # Its comment thread, if the consultation has them: open only
+            # while the consultation is (dorpsplein_kit.commentable).
+            thread = c["comments"] if active or c["comments"] == "off" else "closed"
+            idea["thread"] = offer(self.context, Commentable(
+                url=idea_url, title=item["title"], state=thread))
             ideas.append(idea)
         c["ideas"] = ideas
         c["share_links"] = self.sharing(c, c["absolute_url"], c["title"],

@@ -244,3 +244,18 @@ def test_simultaneous_first_comments_on_a_new_thread_all_succeed(comment_server)
     for worker in workers:
         worker.join(timeout=30)
     assert results == [201] * 6
+
+
+def test_an_idea_of_a_consultation_takes_comments_and_an_unknown_one_does_not(comment_server):
+    """Idea pages get threads (plugins/participation offers them, isso_comments
+    lists them): the comment server takes a comment on a built idea, and
+    refuses one on an idea the build does not know."""
+    idea = "/inspraak/dorpsplein-groener/idee-4/"
+    status, created = post(comment_server, idea, {"text": "Goed idee, die linden!",
+                                                  "author": "Mira", "title": "X"})
+    assert status == 201, created
+    status, thread = comment_server.request("GET", f"/?uri={idea}")
+    assert status == 200 and any(c["id"] == created["id"] for c in thread["replies"])
+    status, _ = post(comment_server, "/inspraak/dorpsplein-groener/idee-999/",
+                     {"text": "Een idee dat niet bestaat", "author": "X", "title": "X"})
+    assert status in (403, 404)

@@ -533,3 +533,33 @@ def test_no_csv_cell_starts_a_formula(tmp_path, build_site):
     assert opened["ideas"][0]["title"].startswith("=HYPERLINK(")
     assert sum(int(row["supports"]) for row in csv.DictReader(io.StringIO(raw))) == \
         FIXTURE["total_supports"]
+
+
+def test_ideas_have_comment_threads_when_the_consultation_says_so(sample_site):
+    """`Comments: open` gives each idea page a thread on the town's comment
+    server, listed for it in isso-threads.json (dorpsplein_kit.commentable);
+    `off` gives none."""
+    threads = json.loads((sample_site.output / "isso-threads.json").read_text())["threads"]
+    for item in FIXTURE["ideas"]:
+        url = f"{BASE}idee-{item['id']}/"
+        assert threads[url] == {"state": "open", "title": item["title"]}
+        thread = sample_site.html(url).select_one("#isso-thread")
+        assert thread["data-isso-id"] == url
+    assert BASE not in threads  # the consultation page itself has no thread
+
+
+def test_after_closing_idea_threads_are_closed_and_off_means_none(build_site, content_copy,
+                                                                   tmp_path):
+    site = build_site(PARTICIPATION_DATA=str(DATA), PARTICIPATION_NOW=AFTER_CLOSE,
+                      CACHE_PATH=str(tmp_path / "cache"))
+    threads = json.loads((site.output / "isso-threads.json").read_text())["threads"]
+    assert threads[f"{BASE}idee-4/"]["state"] == "closed"
+    page = content_copy / "inspraak" / f"{SLUG}.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("Comments: open", "Comments: off"),
+                    encoding="utf-8")
+    site = build_site(content=content_copy, PARTICIPATION_DATA=str(DATA),
+                      PARTICIPATION_NOW=OPEN_NOW, CACHE_PATH=str(tmp_path / "cache2"),
+                      OUTPUT_PATH=str(tmp_path / "off"))
+    threads = json.loads((site.output / "isso-threads.json").read_text())["threads"]
+    assert not [url for url in threads if url.startswith("/inspraak/")]
+    assert not site.html(f"{BASE}idee-4/").select("#isso-thread")
