@@ -323,6 +323,15 @@ class Mailbox:
         self.controller.stop()
 
 
+class RefusingMailbox(Mailbox):
+    """A real SMTP server that refuses every recipient, naming the address in
+    its reply as real servers do (smtplib puts it in the exception)."""
+
+    async def handle_RCPT(self, server, session, envelope, address,  # noqa: N802
+                          rcpt_options):
+        return f"550 5.1.1 <{address}>: Recipient address rejected: user unknown"
+
+
 def confirm_link(message) -> str:
     body = message.get_body(("plain",)).get_content()
     [link] = [word for word in body.split() if "/bevestig/" in word]

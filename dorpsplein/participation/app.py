@@ -198,6 +198,12 @@ class ParticipationApp:
             return response
         if request.method == "OPTIONS":
             return self.preflight(request)
+        if request.method == "HEAD":
+            # werkzeug routes HEAD to every GET rule. For the views a HEAD *is* a
+            # GET: the page is made (werkzeug and gunicorn send only its headers),
+            # never a write branch. Only the Request object is changed; the WSGI
+            # environ keeps HEAD, so no body goes out.
+            request.method = "GET"
         self.origin_guard.check(request.method, request.environ)
         form = {}
         if request.method in WRITE_METHODS:
@@ -323,7 +329,7 @@ class ParticipationApp:
     def view_idea(self, request, form, slug):
         consultation = self.consultations.get(slug)
         consultation.check_new_idea(now())
-        if request.method == "GET":
+        if request.method != "POST":
             return self.idea_form(request, consultation, {}, [], self.tokens.issue(slug))
         fields = Fields(form)
         values = {"title": fields.text("title"), "text": fields.text("text", multiline=True),
@@ -367,13 +373,15 @@ class ParticipationApp:
         if row is None or row["consultation"] != slug or row["status"] != "approved":
             raise Refusal("unknown", slug=slug)
         consultation.check_open(now())
-        if request.method == "GET":
+        if request.method != "POST":
             return self.support_form(request, consultation, row, {}, [], self.tokens.issue(slug))
         fields = Fields(form)
         address = ""
         if consultation.verification == "email":
-            fields.email()  # checked and compared lower-case; the mail goes where it was typed
-            address = input_check.normalised(form.get("email", ""))
+            # Checked and keyed on its canonical form (People.email); the mail goes
+            # where it was typed (NFKC: full-width letters as the ones they stand for).
+            fields.email()
+            address = input_check.sendable_email(form.get("email", ""))
         token = hidden(form, "token")
         try:
             self.check_honeypot(form, slug)
@@ -465,7 +473,11 @@ class ParticipationApp:
             raise Refusal("expired", slug=slug)
         consultation.check_open(now())
         idea = self.store.idea(row["idea"])
-        if request.method == "GET":
+        if idea is None or idea["status"] != "approved":
+            # Hidden, rejected (or gone) since the mail was sent: it cannot be
+            # supported any more, and its title is no longer public.
+            raise Refusal("unknown", slug=slug)
+        if request.method != "POST":
             return self.page(request, "confirm.html", _("Confirm your support"),
                              consultation=consultation, idea=idea)
 
@@ -499,7 +511,7 @@ class ParticipationApp:
         if row is None or row["consultation"] != slug or row["status"] not in ("approved",
                                                                                 "hidden"):
             raise Refusal("unknown", slug=slug)
-        if request.method == "GET":
+        if request.method != "POST":
             return self.report_form(request, consultation, row, [], self.tokens.issue(slug))
         token = hidden(form, "token")
         try:
@@ -511,11 +523,12 @@ class ParticipationApp:
                 raise
             return self.report_form(request, consultation, row, self.form_error(refusal),
                                     self.fresh_token(slug, token, refusal), refusal.status)
-        person = self.people.from_cookie(request.cookies) or self.client_network(request)
+        network = self.client_network(request)
+        person = self.people.from_cookie(request.cookies) or network
 
         def add(db):
             self.write_guards(db, request, nonce, at)
-            return self.store.report(db, slug, idea, person,
+            return self.store.report(db, slug, idea, person, network,
                                      int(self.server["reports_to_hide"]))
 
         hidden_now = self.store.write(add)
@@ -545,8 +558,11 @@ class ParticipationApp:
         left = None
         if person and consultation.verification == "indicative":
             left = max(0, consultation.supports - self.store.supports_given(slug, person))
+        # Anyone can open this address for any id: only a public (approved)
+        # idea's title is said; otherwise a sentence without it.
+        public = row if row["status"] == "approved" else None
         return self.page(request, "thanks.html", _("Thank you for your support"),
-                         consultation=consultation, kind="support", idea=row, left=left)
+                         consultation=consultation, kind="support", idea=public, left=left)
 
     def view_thanks_mail(self, request, form, slug):
         consultation = self.consultations.get(slug)
@@ -568,7 +584,7 @@ class ParticipationApp:
         return response
 
     def view_login(self, request, form):
-        if request.method == "GET":
+        if request.method != "POST":
             return self.login_page(request, status=200)
         password = form.get("password", "")
         try:
@@ -616,7 +632,21 @@ class ParticipationApp:
                          consultations=site.consultations, slugs=slugs, groups=groups,
                          csrf=self.auth.csrf(session), done=done if done in
                          MODERATION_ACTIONS else "", summary=list(summary),
-                         errors=errors or {}, typed=typed or {})
+                         errors=errors or {}, typed=typed or {},
+                         still_published=self.still_published(done,
+                                                              request.args.get("idee", "")))
+
+    def still_published(self, done: str, raw: str) -> bool:
+        """After hide or reject: the site's last build published this idea's own
+        page (``ideas_built``), which stays online until the next publish."""
+        if done not in ("hide", "reject") or not (raw.isascii() and raw.isdigit()
+                                                  and len(raw) <= 19 and int(raw) <= MAX_ID):
+            return False
+        row = self.store.idea(int(raw))
+        if row is None or row["status"] != {"hide": "hidden", "reject": "rejected"}[done]:
+            return False
+        consultation = self.consultations.current().consultations.get(row["consultation"])
+        return consultation is not None and row["id"] in consultation.ideas_built
 
     def view_moderate(self, request, form, idea):
         session = self.auth.session(request.cookies)
@@ -638,7 +668,7 @@ class ParticipationApp:
             title = fields.text("title")
         elif action == "merge":
             raw = hidden(form, "target", 20)
-            target = int(raw) if raw.isdigit() and int(raw) <= MAX_ID else None
+            target = int(raw) if raw.isascii() and raw.isdigit() and int(raw) <= MAX_ID else None
             candidate = self.store.idea(target) if target else None
             if (candidate is None or candidate["id"] == idea
                     or candidate["consultation"] != row["consultation"]
@@ -650,7 +680,7 @@ class ParticipationApp:
             typed = {f"{idea}-{name}": value for name, value in fields.values.items()}
             return self.view_moderation(request, {}, summary, errors, 422, typed)
         self.store.moderate(idea, action, reason=reason, title=title, target=target)
-        return self.see(request, f"/moderatie/?gedaan={action}#idee-{idea}")
+        return self.see(request, f"/moderatie/?gedaan={action}&idee={idea}#idee-{idea}")
 
 
 def create_app():

@@ -85,6 +85,12 @@ def main(argv=None) -> int:
         # (and one socket file shared by every server of this user).
         "--no-control-socket",
         "--access-logfile", "-" if args.production else "/dev/null",
+        # No paths in the access log: /<slug>/bevestig/<key> would put every
+        # mailed confirmation key in the journal, and anyone who can read it
+        # could confirm pending supports. The key stays in the mailed URL (a
+        # citizen opens it); the simplest honest fix is to log the method,
+        # status and length only -- the request line, query and referer never.
+        "--access-logformat", '%(h)s %(t)s "%(m)s" %(s)s %(b)s',
         "dorpsplein.participation.app:create_app()",
     ]
     os.execvpe(command[0], command, env)

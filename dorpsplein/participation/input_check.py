@@ -30,6 +30,8 @@ CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\ufff
 LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
 EMAIL = re.compile(r"^[^@\s<>\"'(),;:\\\[\]]{1,64}"
                    r"@[a-z0-9](?:[a-z0-9-]{0,62}\.)+[a-z]{2,63}$")
+# Domains whose mailboxes ignore dots in the local part, and are one another.
+GMAIL = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
 
 
 def bad_request(what: str) -> Refusal:
@@ -42,7 +44,7 @@ def read_body(environ) -> bytes:
     length = environ.get("CONTENT_LENGTH") or ""
     stream = environ["wsgi.input"]
     if length:
-        if not length.isdigit() or len(length) > 18:
+        if not (length.isascii() and length.isdigit()) or len(length) > 18:
             raise bad_request(N_("invalid Content-Length"))
         if int(length) > MAX_BODY:
             raise Refusal("too_large")
@@ -78,6 +80,37 @@ def parse_form(content_type: str, body: bytes) -> dict[str, str]:
 def normalised(value: str) -> str:
     """NFC, line breaks as \\n, trimmed."""
     return unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
+
+
+def folded_email(address: str) -> str:
+    """NFKC and case-folded (full-width letters become the ones they stand for)."""
+    once = unicodedata.normalize("NFKC", address.strip()).casefold()
+    return unicodedata.normalize("NFKC", once)
+
+
+def sendable_email(address: str) -> str:
+    """Where the mail goes: the address as typed (case, dots and ``+tag`` kept),
+    NFKC so that full-width letters are the ASCII ones they stand for."""
+    return unicodedata.normalize("NFKC", normalised(address))
+
+
+def invisible(value: str) -> bool:
+    """Unicode format characters (Cf): zero-width spaces and joiners, soft hyphens..."""
+    return any(unicodedata.category(char) == "Cf" for char in value)
+
+
+def canonical_email(address: str) -> str:
+    """The mailbox an address reaches, as the person's key (never to send to).
+
+    NFKC, case-folded, without a ``+tag``; for Gmail also without dots, and
+    googlemail.com is gmail.com. ``Fields.email`` has refused what cannot be
+    brought to ASCII this way (format characters, look-alike letters).
+    """
+    local, _at, domain = folded_email(address).rpartition("@")
+    local = local.split("+", 1)[0] or local
+    if domain in GMAIL:
+        local, domain = local.replace(".", "") or local, GMAIL[domain]
+    return f"{local}@{domain}"
 
 
 class Fields:
@@ -118,10 +151,21 @@ class Fields:
         return value
 
     def email(self, name: str = "email") -> str:
-        value = self.text(name).lower()
-        if name not in self.errors and not EMAIL.match(value):
+        """Checked on its NFKC, case-folded spelling (``canonical_email`` keys on it)."""
+        value = self.text(name)
+        folded = folded_email(value)
+        if name in self.errors:
+            pass
+        elif invisible(value) or invisible(folded):
+            self.errors[name] = _("This e-mail address contains invisible characters. Please "
+                                  "type it again.")
+        elif not sendable_email(value).isascii():  # look-alikes NFKC cannot bring to ASCII
+            self.errors[name] = _("This e-mail address contains letters other than a to z (or "
+                                  "letters that only look like them). Please type it with "
+                                  "ordinary letters.")
+        elif not EMAIL.match(folded):
             self.errors[name] = _(self.MESSAGES[name][1])
-        return value
+        return value.lower()
 
     def check(self) -> None:
         if self.errors:

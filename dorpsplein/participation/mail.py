@@ -54,5 +54,17 @@ class Mailer:
                     client.login(str(self.smtp["username"]), os.environ.get(PASSWORD_ENV, ""))
                 client.send_message(message)
         except (OSError, smtplib.SMTPException) as exc:
-            logger.error("The confirmation mail was not sent: %s", exc)
+            # Never str(exc): SMTPRecipientsRefused (and a server's reply in
+            # others) names the citizen's address. The class and code say enough.
+            logger.error("The confirmation mail was not sent: %s (SMTP code %s)",
+                         type(exc).__name__, smtp_code(exc))
             raise Refusal("mail_failed") from None
+
+
+def smtp_code(exc: BaseException) -> str:
+    """The SMTP reply code(s) of a failure, without anything else the server said."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = sorted({str(code) for code, _reply in exc.recipients.values()})
+        return ",".join(codes) or "none"
+    code = getattr(exc, "smtp_code", None)
+    return str(code) if isinstance(code, int) else "none"

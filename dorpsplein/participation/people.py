@@ -3,8 +3,10 @@
 - indicative support: a random id in the signed cookie ``deelnemer``, set
   with the first support (HttpOnly, SameSite=Lax, Path = the service's root,
   a year); no cookie is set before a citizen acts.
-- e-mail support: HMAC-SHA256 with the service's secret of the normalised
-  address; the address itself is only used to send the link.
+- e-mail support: HMAC-SHA256 with the service's secret of the canonical
+  address (``input_check.canonical_email``: NFKC, case-folded, no ``+tag``,
+  Gmail without dots), so the spellings of one mailbox are one person; the
+  address itself is only used to send the link.
 - networks (rate limit, reports without a cookie): a keyed hash as well.
 """
 
@@ -15,6 +17,8 @@ import hmac
 import secrets
 
 from itsdangerous import BadSignature, Signer
+
+from .input_check import canonical_email
 
 COOKIE = "deelnemer"
 YEAR = 365 * 24 * 3600
@@ -45,7 +49,7 @@ class People:
         return f"c:{person}", self.signer.sign(person).decode("ascii")
 
     def email(self, address: str) -> str:
-        return self.keyed("m", address.strip().lower())
+        return self.keyed("m", canonical_email(address))
 
     def network(self, network: str) -> str:
         return self.keyed("n", network)

@@ -72,6 +72,8 @@ CREATE TABLE IF NOT EXISTS reports (
     idea INTEGER NOT NULL REFERENCES ideas (id),
     person TEXT NOT NULL,
     created TEXT NOT NULL,
+    network TEXT NOT NULL DEFAULT '',
+    seen INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (idea, person)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS login_failures (
@@ -81,6 +83,11 @@ CREATE TABLE IF NOT EXISTS login_failures (
 CREATE INDEX IF NOT EXISTS login_failures_by_address ON login_failures (address, at);
 """
 FILE_MODE = 0o600
+# Columns added to a table after it first shipped: (table, column, definition).
+ADDED_COLUMNS = (
+    ("reports", "network", "TEXT NOT NULL DEFAULT ''"),
+    ("reports", "seen", "INTEGER NOT NULL DEFAULT 0"),
+)
 
 
 def utc_now() -> str:
@@ -113,9 +120,34 @@ def prepare(path: Path) -> None:
     try:
         db.execute("PRAGMA journal_mode = WAL")
         db.executescript(SCHEMA)
+        upgrade(db)
     finally:
         db.close()
     private_files(path)
+
+
+def upgrade(db: sqlite3.Connection) -> None:
+    """A database made by an older version gets the columns added since.
+
+    Reports from before ``network`` existed count as one network each (as
+    they counted before); those a moderator had already decided on are seen.
+    """
+    for table, column, definition in ADDED_COLUMNS:
+        columns = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+        if column in columns:
+            continue
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
+            if (table, column) == ("reports", "network"):
+                db.execute("UPDATE reports SET network = 'old:' || person")
+            if (table, column) == ("reports", "seen"):
+                db.execute("UPDATE reports SET seen = 1 WHERE idea IN (SELECT id FROM ideas "
+                           "WHERE reports_seen >= reports)")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
 
 
 class Store:
@@ -249,19 +281,26 @@ class Store:
         return db.execute("SELECT * FROM confirmations WHERE key_hash = ?",
                           (key_hash,)).fetchone()
 
-    def report(self, db, slug: str, idea_id: int, person: str, threshold: int) -> bool:
-        """One report per person per idea; True when the idea is now hidden."""
+    def report(self, db, slug: str, idea_id: int, person: str, network: str,
+               threshold: int) -> bool:
+        """One report per person per idea; True when the idea is now hidden.
+
+        A client can be several people (a cookie per support), so hiding
+        counts the *networks* reporting (the rate limit's keyed /24 or /48):
+        ``threshold`` different networks since a moderator last decided.
+        """
         idea = self.idea(idea_id, db)
         if idea is None or idea["consultation"] != slug or idea["status"] not in (
                 "approved", "hidden"):
             raise Refusal("unknown", slug=slug)
-        added = db.execute("INSERT OR IGNORE INTO reports (idea, person, created) "
-                           "VALUES (?, ?, ?)", (idea_id, person, utc_now())).rowcount
+        added = db.execute("INSERT OR IGNORE INTO reports (idea, person, created, network) "
+                           "VALUES (?, ?, ?, ?)", (idea_id, person, utc_now(), network)).rowcount
         if added:
             db.execute("UPDATE ideas SET reports = reports + 1 WHERE id = ?", (idea_id,))
         idea = self.idea(idea_id, db)
-        if (idea["status"] == "approved" and threshold
-                and idea["reports"] - idea["reports_seen"] >= threshold):
+        networks = db.execute("SELECT COUNT(DISTINCT network) FROM reports WHERE idea = ? "
+                              "AND seen = 0", (idea_id,)).fetchone()[0]
+        if idea["status"] == "approved" and threshold and networks >= threshold:
             db.execute("UPDATE ideas SET status = 'hidden', updated = ? WHERE id = ?",
                        (utc_now(), idea_id))
             return True
@@ -276,6 +315,8 @@ class Store:
             if idea is None or idea["status"] == "merged":
                 raise Refusal("unknown")
             stamp = utc_now()
+            if action in ("approve", "restore"):  # the reports so far are decided on
+                db.execute("UPDATE reports SET seen = 1 WHERE idea = ?", (idea_id,))
             if action == "approve":
                 db.execute("UPDATE ideas SET status = 'approved', reason = '', "
                            "reports_seen = reports, updated = ? WHERE id = ?", (stamp, idea_id))

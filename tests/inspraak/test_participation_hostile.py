@@ -4,6 +4,7 @@ spelling of a path is decided on the endpoint werkzeug routes it to."""
 from __future__ import annotations
 
 import sqlite3
+import urllib.parse
 
 import pytest
 from bs4 import BeautifulSoup
@@ -209,3 +210,26 @@ def test_long_and_odd_query_strings(service):
     assert service.get("/api/buurtfeest/ideas?" + "a=1&" * 1000).status == 400
     assert service.get("/api/buurtfeest/ideas?%ff=%fe").status == 200
     assert service.get("/moderatie/?gedaan=%ff%00").status == 401
+
+
+@pytest.mark.parametrize("kind", ["idea", "support", "report"])
+def test_head_is_a_get_and_never_writes(service, kind):
+    """werkzeug routes HEAD to every GET rule: it must be the GET page, never the
+    POST branch (no Origin is checked for it, no body is read)."""
+    number = service.new_idea("buurtfeest").json["id"]
+    path = {"idea": "/buurtfeest/idee", "support": f"/buurtfeest/steun/{number}",
+            "report": f"/buurtfeest/meld/{number}"}[kind]
+    token = service.token("buurtfeest")
+    body = urllib.parse.urlencode(idea_values(token)).encode()
+    before = stored(service)
+    for headers in ({}, {"Accept": "application/json"}, {"Origin": "https://evil.example"}):
+        answer = service.request("HEAD", path, body, {"Content-Type": FORM, **headers})
+        assert answer.status == 200 and answer.body == b"", (headers, answer)
+        assert answer.headers["content-type"].startswith("text/html")
+        assert "set-cookie" not in answer.headers
+    assert stored(service) == before
+    # The token in the HEAD's body was not used up: a real POST still takes it.
+    fields = idea_values(token) if kind == "idea" else {"token": token, "website": ""}
+    answer = service.post(path, fields, json_answer=True)
+    assert 200 <= answer.status < 300, answer
+    assert sum(stored(service)) == sum(before) + 1

@@ -4,11 +4,12 @@ merge, hide, restore; reports hide an idea until a moderator decides."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
 from bs4 import BeautifulSoup
-from participation_service import PASSWORD, SITE, citizen
+from participation_service import PASSWORD, SITE, citizen, confirm_link, write_site
 
 from dorpsplein.participation.moderation import hash_password, password_matches
 
@@ -200,3 +201,131 @@ def test_a_report_page_and_its_plain_form(service):
                           origin=service.url)
     assert answer.status == 303 and answer.headers["location"] == "/buurtfeest/bedankt/melding"
     assert "Bedankt voor je melding" in service.get(answer.headers["location"]).text
+
+
+def login_failures(service) -> int:
+    with sqlite3.connect(service.database) as db:
+        return db.execute("SELECT COUNT(*) FROM login_failures").fetchone()[0]
+
+
+def test_head_on_the_login_page_records_no_failure(service):
+    ip = citizen()
+    before = login_failures(service)
+    for _ in range(6):
+        answer = service.request("HEAD", "/moderatie/login", ip=ip)
+        assert answer.status == 200 and answer.body == b"", answer
+        assert not answer.cookie("moderatie")
+    assert login_failures(service) == before
+    assert login(service, PASSWORD, ip).status == 303
+
+
+def test_reports_hide_an_idea_only_from_enough_different_networks(own_service):
+    service = own_service("--no-guard", reports_to_hide=3)
+    number = service.new_idea("buurtfeest", title="Een idee dat iemand weg wil").json["id"]
+    home = citizen()
+    # One client in one network becomes three people: a cookie per support.
+    people = []
+    for _ in range(3):
+        other = service.new_idea("buurtfeest").json["id"]
+        people.append(service.support("buurtfeest", other, ip=home)
+                      .cookie("deelnemer").split(";")[0])
+    assert len(set(people)) == 3
+
+    def report(ip, cookie=None):
+        return service.post(f"/buurtfeest/meld/{number}",
+                            {"token": service.token("buurtfeest"), "website": ""},
+                            json_answer=True, ip=ip, cookie=cookie)
+
+    for person in people:
+        answer = report(home, person)
+        assert answer.status == 200 and answer.json["hidden"] is False, answer
+    assert report(home).json["hidden"] is False  # the network itself, no cookie
+    assert number in board_ids(service, "buurtfeest")
+    with sqlite3.connect(service.database) as db:
+        assert db.execute("SELECT reports FROM ideas WHERE id = ?", (number,)).fetchone()[0] == 4
+    assert report(citizen()).json["hidden"] is False  # a second network
+    assert report(citizen()).json["hidden"] is True  # a third network
+    assert number not in board_ids(service, "buurtfeest")
+
+
+def test_citizen_pages_show_only_public_ideas(service, moderator):
+    secret = "Nog niet openbaar"
+    pending = service.new_idea("dorpsplein-groener", title=f"{secret}: wachtend").json["id"]
+    rejected = service.new_idea("buurtfeest", title=f"{secret}: afgewezen").json["id"]
+    hidden = service.new_idea("buurtfeest", title=f"{secret}: verborgen").json["id"]
+    merged = service.new_idea("buurtfeest", title=f"{secret}: samengevoegd").json["id"]
+    target = service.new_idea("buurtfeest", title="Een openbaar doel").json["id"]
+    assert moderator(rejected, "reject", reason="Dit hoort hier niet.").status == 303
+    assert moderator(hidden, "hide").status == 303
+    assert moderator(merged, "merge", target=str(target)).status == 303
+    for slug, number in (("dorpsplein-groener", pending), ("buurtfeest", rejected),
+                         ("buurtfeest", hidden), ("buurtfeest", merged)):
+        thanks = service.get(f"/{slug}/bedankt/steun/{number}")
+        assert thanks.status == 200 and "Je steun is geteld." in thanks.text, number
+        assert secret not in thanks.text, number
+        for path in (f"/{slug}/meld/{number}", f"/{slug}/steun/{number}"):
+            page = service.get(path)
+            assert secret not in page.text, path
+            assert page.status == (200 if (path, number) == (f"/{slug}/meld/{number}", hidden)
+                                   else 404), path
+    # The hidden idea may still be reported (its built page is online until the
+    # next publish), without its title.
+    report = service.get(f"/buurtfeest/meld/{hidden}")
+    assert "Dit idee is al verborgen tot een moderator beslist." in report.text
+    assert "Een openbaar doel" in service.get(f"/buurtfeest/bedankt/steun/{target}").text
+
+
+def test_a_confirmation_link_for_an_idea_hidden_since_shows_no_title(service, mailbox,
+                                                                     moderator):
+    number = service.new_idea("speelplein", title="Een glijbaan die weg moet").json["id"]
+    address = "verborgen@lindeveld.example"
+    assert service.support("speelplein", number, email=address).status == 202
+    path = confirm_link(mailbox.wait_for(address))[len(service.url):]
+    assert moderator(number, "hide").status == 303
+    page = service.get(path)
+    assert page.status == 404 and "glijbaan" not in page.text
+    confirmed = service.post(path, {}, origin=service.url)
+    assert confirmed.status == 404 and "glijbaan" not in confirmed.text
+    with sqlite3.connect(service.database) as db:
+        assert db.execute("SELECT COUNT(*) FROM supports WHERE idea = ?",
+                          (number,)).fetchone()[0] == 0
+
+
+def test_an_odd_merge_target_is_a_dutch_field_error_never_a_500(service, moderator):
+    number = service.new_idea("buurtfeest").json["id"]
+    service.new_idea("buurtfeest")
+    for target in ("²", "1²", "١٢", "𝟙", "", "-1", "x", "9" * 20):
+        answer = moderator(number, "merge", target=target)
+        assert answer.status == 422, (target, answer)
+        assert "Kies een ander idee uit dezelfde inspraak." in answer.text, target
+    assert status(service, number)[0] == "approved"
+
+
+STILL_PUBLISHED = "Het idee staat nog op zijn eigen pagina op de site tot de volgende publicatie."
+
+
+def test_hiding_a_published_idea_says_its_page_stays_until_the_next_publish(service,
+                                                                            moderator):
+    built = service.new_idea("buurtfeest", title="Een gepubliceerd idee").json["id"]
+    unbuilt = service.new_idea("buurtfeest").json["id"]
+    original = service.site.read_text()
+    data = json.loads(original)
+    data["consultations"]["buurtfeest"]["ideas_built"] = [built]
+    write_site(service.site, data)
+
+    def confirmation(answer):
+        assert answer.status == 303, answer
+        page = service.get(answer.headers["location"].split("#")[0],
+                           headers={"Cookie": moderator.session})
+        done = BeautifulSoup(page.text, "lxml").select_one(".moderation-done")
+        return done.get_text(" ", strip=True)
+
+    try:
+        assert STILL_PUBLISHED in confirmation(moderator(built, "hide"))
+        assert STILL_PUBLISHED not in confirmation(moderator(built, "restore"))
+        assert STILL_PUBLISHED in confirmation(moderator(built, "reject",
+                                                         reason="Dit is geen idee."))
+        said = confirmation(moderator(unbuilt, "hide"))
+        assert "Gedaan." in said and STILL_PUBLISHED not in said
+    finally:
+        write_site(service.site, json.loads(original))

@@ -8,6 +8,7 @@ import os
 import re
 import stat
 import subprocess
+import time
 
 import pytest
 from bs4 import BeautifulSoup
@@ -16,6 +17,7 @@ from participation_service import (
     SITE,
     citizen,
     command,
+    confirm_link,
     consultations,
     free_port,
     write_settings,
@@ -209,3 +211,24 @@ def test_an_idea_without_a_name_or_place_is_taken(service):
     assert not idea["name"] and not idea["place"]
     live = service.get(f"/{slug}/")
     assert live.status == 200 and "Een drinkfontein" in live.text
+
+
+def test_the_production_access_log_has_no_paths_and_so_no_confirmation_keys(own_service,
+                                                                             mailbox):
+    service = own_service("--production", siteurl=SITE, time_trap_seconds=0,
+                          smtp={"host": "127.0.0.1", "port": mailbox.port,
+                                "from": "inspraak@lindeveld.example"})
+    number = service.new_idea("speelplein").json["id"]
+    address = "logboek@lindeveld.example"
+    assert service.support("speelplein", number, email=address).status == 202
+    path = confirm_link(mailbox.wait_for(address))[len(service.url):]
+    key = path.rsplit("/", 1)[1]
+    assert service.get(path).status == 200
+    assert service.post(path, {}, origin=SITE).status == 303
+    deadline = time.monotonic() + 10
+    while '"POST" 303' not in service.log.read_text():  # the access log is on
+        assert time.monotonic() < deadline, service.log.read_text()
+        time.sleep(0.05)
+    log = service.log.read_text()
+    assert '"GET" 200' in log
+    assert key not in log and "/bevestig/" not in log and "speelplein" not in log

@@ -9,7 +9,7 @@ import time
 
 import pytest
 from bs4 import BeautifulSoup
-from participation_service import SITE, citizen, confirm_link
+from participation_service import SITE, RefusingMailbox, citizen, confirm_link
 
 pytestmark = pytest.mark.slow
 
@@ -192,3 +192,74 @@ def test_json_support_answers_are_readable_by_the_site_only(service):
                           json_answer=True, ip=citizen())
     assert answer.headers["access-control-allow-origin"] == SITE
     assert answer.headers["access-control-allow-credentials"] == "true"
+
+
+def test_a_head_request_never_confirms_a_support(service, mailbox):
+    number = approved_idea(service, "speelplein")
+    address = "hoofd@lindeveld.example"
+    assert service.support("speelplein", number, email=address).status == 202
+    path = confirm_link(mailbox.wait_for(address))[len(service.url):]
+    for headers in ({}, {"Accept": "application/json"},
+                    {"Content-Type": "application/x-www-form-urlencoded"}):
+        answer = service.request("HEAD", path, headers=headers)
+        assert answer.status == 200 and answer.body == b"", (headers, answer)
+    assert count(service, "speelplein", number) == 0
+    confirmed = service.post(path, {}, origin=service.url)
+    assert confirmed.status == 303
+    assert count(service, "speelplein", number) == 1
+
+
+def test_spellings_of_one_mailbox_are_one_person(service, mailbox):
+    number = approved_idea(service, "speelplein")
+    first = "ruth+inspraak@lindeveld.example"
+    assert service.support("speelplein", number, email=first).status == 202
+    mailbox.wait_for(first)  # the mail goes to the address as typed, tag and all
+    for variant in ("ruth+andere@lindeveld.example", "Ruth@Lindeveld.Example",
+                    "ｒｕｔｈ@lindeveld.example", "ＲＵＴＨ+x@ｌｉｎｄｅｖｅｌｄ.example",
+                    "ruth@lindeveld.example"):
+        again = service.support("speelplein", number, email=variant)
+        assert again.status == 409 and again.json["reason"] == "already_supported", variant
+    gmail = "ruth.jansen@gmail.com"
+    assert service.support("speelplein", number, email=gmail).status == 202
+    mailbox.wait_for(gmail)
+    for variant in ("ruthjansen@gmail.com", "R.u.t.h.Jansen+steun@gmail.com",
+                    "ruthjansen@googlemail.com", "ruth.jansen@GoogleMail.com"):
+        again = service.support("speelplein", number, email=variant)
+        assert again.status == 409 and again.json["reason"] == "already_supported", variant
+    # Dots count outside Gmail: another person.
+    other = "r.uth@lindeveld.example"
+    assert service.support("speelplein", number, email=other).status == 202
+    mailbox.wait_for(other)
+
+
+def test_invisible_or_look_alike_characters_in_an_address_are_a_field_error(service):
+    number = approved_idea(service, "speelplein")
+    for address, words in (("ru\u200bth@lindeveld.example", "onzichtbare tekens"),
+                           ("ruth\u2060@lindeveld.example", "onzichtbare tekens"),
+                           ("ru\u00adth@lindeveld.example", "onzichtbare tekens"),
+                           ("rut\u04bb@lindeveld.example", "andere letters dan a tot z"),
+                           ("ruth@l\u0456ndeveld.example", "andere letters dan a tot z")):
+        answer = service.support("speelplein", number, email=address, json_answer=False)
+        assert answer.status == 422, address
+        html = BeautifulSoup(answer.text, "lxml")
+        assert html.find(id="veld-email")["aria-invalid"] == "true"
+        assert words in html.select_one(".error-summary").get_text(), address
+        as_json = service.support("speelplein", number, email=address)
+        assert as_json.status == 422 and words in as_json.json["fields"]["email"], address
+    assert count(service, "speelplein", number) == 0
+
+
+def test_a_refused_recipient_does_not_put_the_address_in_the_log(own_service):
+    with RefusingMailbox() as refusing:
+        service = own_service("--no-guard", smtp={"host": "127.0.0.1", "port": refusing.port,
+                                                  "from": "inspraak@lindeveld.example"})
+        number = service.new_idea("speelplein").json["id"]
+        answer = service.support("speelplein", number, email="Geheim.Adres+x@voorbeeld.example")
+        assert answer.status == 503 and answer.json["reason"] == "mail_failed", answer
+        deadline = time.monotonic() + 10
+        while "SMTPRecipientsRefused" not in service.log.read_text():
+            assert time.monotonic() < deadline, service.log.read_text()
+            time.sleep(0.05)
+    log = service.log.read_text()
+    assert "SMTPRecipientsRefused" in log and "550" in log
+    assert "geheim" not in log.lower() and "voorbeeld.example" not in log
