@@ -444,9 +444,10 @@ def main(citizens: int = 200, supports: int = 10, seconds: float = 5.0, think: f
           f"{r['ideas_on_board']} ideas): {r['requests_per_s']:.0f} req/s, p50 "
           f"{r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, {r['non_2xx']} errors")
     load = summary["load_average"]
+    busy = max(load["before"], load["after"]) > summary["cpus"]
     print(f"machine: {summary['cpus']} CPUs, service {workers} workers; load average "
-          f"{load['before']:.1f} before, {load['after']:.1f} after (above the CPU count, "
-          "other work skews the times)")
+          f"{load['before']:.1f} before, {load['after']:.1f} after"
+          + (" (above the CPU count: other work skews the times)" if busy else ""))
     print(f"{'Target':<32} {'wanted':>10} {'measured':>12}  met")
     for row in summary["targets"]:
         print(f"{row['what']:<32} {row['target']:>10} {row['measured']!s:>12}  "
