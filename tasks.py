@@ -313,7 +313,7 @@ def participation_restore(c, backup, production=False):
 
 @task
 def screenshots(c):
-    """Screenshots for docs/screenshots: home, article, comments, feeds, search (24)."""
+    """Screenshots for docs/screenshots: home, article, comments, feeds, search, consultation (32)."""
     from dorpsplein.devtools.screenshots import main
 
     main(ROOT / "docs" / "screenshots")

@@ -1,9 +1,11 @@
 """Screenshots of the sample site for docs/screenshots/ and the README (invoke screenshots).
 
 Home, an article, its comments (two comments posted to the real comment
-server), "Volg ons", a feed and the search page with results; at 375 and
-1280 px, light and dark: 24 pictures (and the share bar), what the reader sees on opening (or
-scrolling to) each. Written as 256-colour PNGs, small enough for git.
+server), "Volg ons", a feed, the search page with results, a consultation's
+board (live from the real participation service) and its idea form with
+errors; at 375 and 1280 px, light and dark: 32 pictures (and the share bar),
+what the reader sees on opening (or scrolling to) each. Written as
+256-colour PNGs, small enough for git.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ SHOTS = {
     "follow": "/volg-ons/",
     "feed": "/feeds/atom.xml",
     "search": "/zoeken/?q=vergaderingen",
+    "consultation": "/inspraak/dorpsplein-groener/",
+    # On the participation service (its own page in the site's shell).
+    "idea-form": "/dorpsplein-groener/idee",
 }
 WIDTHS = {375: 812, 1280: 800}
 COMMENTS = (
@@ -39,8 +44,19 @@ def save(png: bytes, target: Path) -> None:
     image.quantize(256, method=Image.Quantize.MEDIANCUT).save(target, optimize=True)
 
 
-def shoot(page, name: str, path: str, base: str, target: Path) -> None:
+def shoot(page, name: str, path: str, site, target: Path) -> None:
+    base = site.participation_url if name == "idea-form" else site.url
     page.goto(base + path, wait_until="networkidle")
+    if name == "consultation":  # the board, refreshed from the service
+        board = page.locator("[data-participation-board]")
+        with page.expect_response(lambda r: "/api/" in r.url):
+            board.scroll_into_view_if_needed()
+        page.wait_for_load_state("networkidle")
+        page.evaluate("document.querySelector('[data-participation-board]').scrollIntoView()")
+    if name == "idea-form":  # sent empty: the error summary and the fields' messages
+        page.wait_for_timeout(2100)  # past the time trap, as a person is
+        page.locator("form.participation-form button[type=submit]").click()
+        page.wait_for_load_state("networkidle")
     if name == "comments":
         page.locator("#reacties").scroll_into_view_if_needed()
         page.get_by_text(COMMENTS[0][0]).wait_for()
@@ -70,7 +86,7 @@ def main(target: Path) -> list[Path]:
                     page = context.new_page()
                     for name, path in SHOTS.items():
                         out = target / f"{name}-{width}-{scheme}.png"
-                        shoot(page, name, path, site.url, out)
+                        shoot(page, name, path, site, out)
                         written.append(out)
                         print(f"Wrote {out}")
                     if width == 375 and scheme == "light":

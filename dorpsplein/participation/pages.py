@@ -69,6 +69,8 @@ class Pages:
             shell = shell.replace("</head>", stylesheet + "</head>", 1)
         else:
             main = stylesheet + main
+        # In the site's own column (.wrap), as the site's pages are.
+        main = f'<div class="wrap participation-service">{main}</div>'
         return shell.replace(TITLE, str(escape(title))).replace(MAIN, main, 1)
 
     def render(self, template: str, title: str, root: str, status: int = 200,
