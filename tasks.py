@@ -209,6 +209,28 @@ def _comments_database(production: bool) -> Path:
     return database if database.is_absolute() else ROOT / database
 
 
+def _backup(module, database: Path, to: str, keep, what: str) -> None:
+    """A consistent copy of ``database`` with ``module``'s backup/prune."""
+    try:
+        target = module.backup(database, ROOT / to)
+    except module.BackupError as exc:
+        print(exc, file=sys.stderr)
+        sys.exit(1)
+    print(f"Backed up {what} to {target}")
+    for old in module.prune(ROOT / to, int(keep)):
+        print(f"Removed old backup {old}")
+
+
+def _restore(module, backup: str, database: Path) -> None:
+    try:
+        previous = module.restore(Path(backup), database)
+    except module.BackupError as exc:
+        print(exc, file=sys.stderr)
+        sys.exit(1)
+    print(f"Restored {backup} to {database}" +
+          (f"; the replaced database is kept as {previous}" if previous else ""))
+
+
 @task(
     help={
         "to": "Folder for the backups (default: var/backups).",
@@ -218,32 +240,18 @@ def _comments_database(production: bool) -> Path:
 )
 def comments_backup(c, to="var/backups", keep=0, production=False):
     """Copy the comment database consistently while Isso runs (files 0600, folder 0700)."""
-    from dorpsplein.comments.backup import BackupError, backup, prune
+    from dorpsplein.comments import backup
 
-    try:
-        target = backup(_comments_database(production), ROOT / to)
-    except BackupError as exc:
-        print(exc, file=sys.stderr)
-        sys.exit(1)
-    print(f"Backed up the comments to {target}")
-    for old in prune(ROOT / to, int(keep)):
-        print(f"Removed old backup {old}")
+    _backup(backup, _comments_database(production), to, keep, "the comments")
 
 
 @task(help={"backup": "The backup file to put back.",
             "production": "Use the database named in publishconf.py."})
 def comments_restore(c, backup, production=False):
     """Put a comment backup back (stop the comment server first)."""
-    from dorpsplein.comments.backup import BackupError, restore
+    from dorpsplein.comments import backup as module
 
-    database = _comments_database(production)
-    try:
-        previous = restore(Path(backup), database)
-    except BackupError as exc:
-        print(exc, file=sys.stderr)
-        sys.exit(1)
-    print(f"Restored {backup} to {database}" +
-          (f"; the replaced database is kept as {previous}" if previous else ""))
+    _restore(module, backup, _comments_database(production))
 
 
 def _participation_database(production: bool) -> Path:
@@ -266,54 +274,24 @@ def _participation_database(production: bool) -> Path:
 )
 def participation_backup(c, to="var/backups", keep=0, production=False):
     """Copy the participation database consistently while the service runs (files 0600)."""
-    from dorpsplein.participation.backup import BackupError, backup, prune
+    from dorpsplein.participation import backup
 
-    try:
-        target = backup(_participation_database(production), ROOT / to)
-    except BackupError as exc:
-        print(exc, file=sys.stderr)
-        sys.exit(1)
-    print(f"Backed up the participation database to {target}")
-    for old in prune(ROOT / to, int(keep)):
-        print(f"Removed old backup {old}")
+    _backup(backup, _participation_database(production), to, keep,
+            "the participation database")
 
 
 @task(help={"backup": "The backup file to put back.",
             "production": "Use the database named in publishconf.py."})
 def participation_restore(c, backup, production=False):
     """Put a participation backup back (stop the participation service first)."""
-    import sqlite3
+    from dorpsplein.participation import backup as module
 
-    from dorpsplein.participation.backup import BackupError, restore
-
-    database = _participation_database(production)
-    # The database is in WAL mode: committed writes may still be in its -wal
-    # file, which SQLite would replay onto the restored file. Fold it in
-    # (the replaced database is then kept whole); a -wal that stays after
-    # our connection closes belongs to another process: the service runs.
-    wal = Path(f"{database}-wal")
-    if database.is_file() and wal.exists():
-        db = sqlite3.connect(database)
-        try:
-            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        finally:
-            db.close()
-    if wal.exists():
-        print(f"{database} is still open (is the participation service running?): stop it "
-              "first (systemctl stop dorpsplein-participation), then restore.", file=sys.stderr)
-        sys.exit(1)
-    try:
-        previous = restore(Path(backup), database)
-    except BackupError as exc:
-        print(exc, file=sys.stderr)
-        sys.exit(1)
-    print(f"Restored {backup} to {database}" +
-          (f"; the replaced database is kept as {previous}" if previous else ""))
+    _restore(module, backup, _participation_database(production))
 
 
 @task
 def screenshots(c):
-    """Screenshots for docs/screenshots: home, article, comments, feeds, search, consultation (32)."""
+    """Screenshots for docs/screenshots: home, article, comments, feeds, search, inspraak (32)."""
     from dorpsplein.devtools.screenshots import main
 
     main(ROOT / "docs" / "screenshots")

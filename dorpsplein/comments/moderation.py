@@ -22,8 +22,6 @@ Our pages carry no script and a CSP that allows nothing but the form.
 from __future__ import annotations
 
 import hashlib
-import hmac
-import secrets
 import sqlite3
 import time
 from contextlib import closing
@@ -34,6 +32,7 @@ from string import Template
 from itsdangerous import BadSignature, SignatureExpired
 from werkzeug.wrappers import Response
 
+from ..passwords import hash_password, password_matches  # noqa: F401 - re-exported
 from .input_check import MAX_ID
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -48,21 +47,6 @@ PAGE_HEADERS = {
 }
 ACTIONS = {"activate": ("Reactie goedkeuren", "Goedkeuren", "De reactie is goedgekeurd."),
            "delete": ("Reactie verwijderen", "Verwijderen", "De reactie is verwijderd.")}
-
-
-def hash_password(password: str, salt: bytes | None = None) -> str:
-    salt = salt or secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=2**14, r=8, p=1)
-    return f"scrypt${salt.hex()}${digest.hex()}"
-
-
-def password_matches(password: str, stored: str) -> bool:
-    try:
-        _scheme, salt, _digest = stored.split("$")
-        candidate = hash_password(password, bytes.fromhex(salt))
-    except ValueError:
-        return False
-    return hmac.compare_digest(candidate.encode(), stored.encode())
 
 
 def page(title: str, body: str, status: int = 200, **headers) -> Response:

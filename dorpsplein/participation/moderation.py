@@ -19,27 +19,13 @@ import time
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from ..passwords import hash_password, password_matches  # noqa: F401 - re-exported
 from .refusals import Refusal
 
 FAILURES_PER_MINUTE = 5
 SESSION_COOKIE = "moderatie"
 SESSION_SECONDS = 2 * 3600
 MAX_PASSWORD = 1024
-
-
-def hash_password(password: str, salt: bytes | None = None) -> str:
-    salt = salt or secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=2**14, r=8, p=1)
-    return f"scrypt${salt.hex()}${digest.hex()}"
-
-
-def password_matches(password: str, stored: str) -> bool:
-    try:
-        _scheme, salt, _digest = stored.split("$")
-        candidate = hash_password(password, bytes.fromhex(salt))
-    except (ValueError, UnicodeEncodeError):
-        return False
-    return hmac.compare_digest(candidate.encode(), stored.encode())
 
 
 class ModeratorAuth:
