@@ -17,8 +17,9 @@
 - ``EDITOR_LANGUAGE``, ``editor_language``, ``translations``: the language
   of the messages editors read ("nl" or "en") and gettext catalogues compiled
   in memory with Babel (English msgids, one ``locale/`` folder per part).
-- ``Commentable``, ``offer``, ``offered``: pages of a plugin's own (a
-  consultation's ideas) that the comment plugin may give a thread.
+- ``OwnPage``, ``offer``, ``offered``: pages a plugin writes itself (a
+  consultation, its ideas), offered to the comment plugin, the sitemap and
+  the search index.
 - ``Contract``, ``declared``: what a plugin offers (front-matter values, data
   list pages show, the live preview's one-article update), read by the
   editor checks and the live preview.
@@ -28,12 +29,12 @@ clash with an upstream ``pelican.plugins.*`` namespace plugin.
 """
 
 from .colours import contrast_ratio, palette, parse_hex
-from .commentable import COMMENTABLE, Commentable, offer, offered
 from .contracts import Contract, Declared, declared
 from .identity import PLACEHOLDER, Town, facts, fill, town
 from .images import image_size, svg_size
 from .language import EDITOR_LANGUAGE, EDITOR_LANGUAGES, editor_language, said, translations
 from .output import OutputGenerator, copy_if_stale, write_if_changed
+from .own_pages import OWN_PAGES, OwnPage, offer, offered
 from .settings import (
     Setting,
     SettingsError,
@@ -47,8 +48,8 @@ from .settings import (
 from .urls import absolute_url, site_url
 
 __all__ = [
-    "COMMENTABLE", "EDITOR_LANGUAGE", "EDITOR_LANGUAGES", "PLACEHOLDER", "Commentable",
-    "Contract", "Declared", "offer", "offered",
+    "EDITOR_LANGUAGE", "EDITOR_LANGUAGES", "OWN_PAGES", "PLACEHOLDER", "Contract",
+    "Declared", "OwnPage", "offer", "offered",
     "OutputGenerator", "Setting", "SettingsError", "Town", "absolute_url", "contrast_ratio",
     "copy_if_stale", "declared", "dictionary", "editor_language", "facts", "fail", "fill",
     "image_size", "merge", "one_of", "palette", "parse_hex", "reject_unknown", "said",

@@ -116,11 +116,13 @@ def attach(generators) -> None:
                 "title": content.title,
                 **shared,
             }
-        # Pages other plugins offer (a consultation's ideas): their state is
-        # theirs to say (dorpsplein_kit.commentable).
+        # Pages other plugins write and offer (a consultation's ideas): their
+        # state is theirs to say (dorpsplein_kit.own_pages).
         for page in offered(getattr(generator, "context", {})):
-            page.isso_comments = {"state": page.state, "thread_id": thread_id(page.url),
-                                  "title": page.title, **shared}
+            if page.comments != "off":
+                page.isso_comments = {"state": page.comments,
+                                      "thread_id": thread_id(page.url),
+                                      "title": page.title, **shared}
 
 
 def client_options(client: dict) -> list[tuple[str, object]]:

@@ -52,9 +52,9 @@ from zoneinfo import ZoneInfo
 
 import markdown
 from dorpsplein_kit import (
-    Commentable,
     Contract,
     OutputGenerator,
+    OwnPage,
     SettingsError,
     absolute_url,
     offer,
@@ -441,6 +441,15 @@ class Boards:
         return board, "cache"
 
 
+def _moment(value) -> datetime | None:
+    """An ISO 8601 moment from the service (an idea's "created"), or None."""
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else None
+
+
 def _whole(value, minimum: int = 0) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
 
@@ -537,6 +546,11 @@ class ParticipationGenerator(OutputGenerator, Generator):
                                   c["slug"]))
         self.consultations = found
         self.context["PARTICIPATION_CONSULTATIONS"] = found
+        if found:  # the list: in the sitemap, not in the search index
+            offer(self.context, OwnPage(
+                url=f"{OUTPUT}/", save_as=f"{OUTPUT}/index.html", title="",
+                modified=max(c["closes"] if c["state"] == "closed" else c["opens"]
+                             for c in found), searchable=False))
 
     def link(self, c: dict, path: Path) -> None:
         """Make ``{filename}/inspraak/x.md`` links in articles lead to the
@@ -602,15 +616,22 @@ class ParticipationGenerator(OutputGenerator, Generator):
             }
             idea["share_links"] = self.sharing(c, idea["absolute_url"], item["title"],
                                                idea["excerpt"])
-            # Its comment thread, if the consultation has them: open only
-            # while the consultation is (dorpsplein_kit.commentable).
+            # Offered to the comment plugin (a thread, if the consultation has
+            # them: open only while it is), the sitemap and the search index.
             thread = c["comments"] if active or c["comments"] == "off" else "closed"
-            idea["thread"] = offer(self.context, Commentable(
-                url=idea_url, title=item["title"], state=thread))
+            idea["thread"] = offer(self.context, OwnPage(
+                url=idea_url, save_as=f"{idea_url}index.html", title=item["title"],
+                comments=thread, modified=_moment(item.get("created"))))
             ideas.append(idea)
         c["ideas"] = ideas
         c["share_links"] = self.sharing(c, c["absolute_url"], c["title"],
                                         Markup(c["summary"]).striptags())
+        offer(self.context, OwnPage(url=url, save_as=f"{url}index.html", title=c["title"],
+                                    modified=c["closes"] if state == "closed" else c["opens"]))
+        if c["results"]:
+            offer(self.context, OwnPage(url=c["results_url"],
+                                        save_as=f"{c['results_url']}index.html",
+                                        title=c["title"], modified=c["closes"]))
         known = {idea["id"] for idea in ideas}
         for number in sorted(set(c["answers"]) - known if board else ()):
             line = front_matter_lines(Path(c["source_path"])).get(f"answer-{number}", (1,))[0]

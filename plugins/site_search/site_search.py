@@ -20,7 +20,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from dorpsplein_kit import merge, write_if_changed
+from dorpsplein_kit import merge, offered, write_if_changed
 from pelican import signals
 
 from .settings import SETTINGS
@@ -111,13 +111,17 @@ _indexed: dict[int, list[str]] = {}
 
 
 def collect(generators) -> None:
-    """Articles (not drafts: the theme leaves them unmarked) and pages, as written."""
+    """Articles (not drafts: the theme leaves them unmarked), pages, and the
+    searchable pages other plugins offer (dorpsplein_kit.own_pages), as written."""
     files = []
     for generator in generators:
         for name in ("articles", "translations", "hidden_articles", "hidden_translations",
                      "pages", "hidden_pages"):
             files += [c.save_as for c in getattr(generator, name, None) or []
                       if getattr(c, "save_as", None)]
+    if generators:
+        files += [page.save_as for page in offered(getattr(generators[0], "context", {}))
+                  if page.searchable]
     if generators:
         _indexed[id(generators[0].settings)] = sorted(set(files))
 

@@ -27,7 +27,7 @@ from datetime import datetime
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
-from dorpsplein_kit import Contract, OutputGenerator, SettingsError, absolute_url, merge
+from dorpsplein_kit import Contract, OutputGenerator, SettingsError, absolute_url, merge, offered
 from pelican import signals
 
 from .settings import SETTINGS
@@ -125,6 +125,10 @@ def entries(context, settings, contents: dict | None = None) -> dict[str, dateti
     found = _Found(settings)
     found.merge(contents)
     found.merge(list_entries(context, settings))
+    # Pages other plugins write and offer (dorpsplein_kit.own_pages): a
+    # consultation, its ideas, its results.
+    for page in offered(context):
+        found.add(page.url, page.save_as, page.modified)
     return dict(found)
 
 

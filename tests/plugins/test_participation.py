@@ -537,7 +537,7 @@ def test_no_csv_cell_starts_a_formula(tmp_path, build_site):
 
 def test_ideas_have_comment_threads_when_the_consultation_says_so(sample_site):
     """`Comments: open` gives each idea page a thread on the town's comment
-    server, listed for it in isso-threads.json (dorpsplein_kit.commentable);
+    server, listed for it in isso-threads.json (dorpsplein_kit.own_pages);
     `off` gives none."""
     threads = json.loads((sample_site.output / "isso-threads.json").read_text())["threads"]
     for item in FIXTURE["ideas"]:
@@ -563,3 +563,26 @@ def test_after_closing_idea_threads_are_closed_and_off_means_none(build_site, co
     threads = json.loads((site.output / "isso-threads.json").read_text())["threads"]
     assert not [url for url in threads if url.startswith("/inspraak/")]
     assert not site.html(f"{BASE}idee-4/").select("#isso-thread")
+
+
+def test_consultation_pages_are_in_the_sitemap_and_the_search_index(sample_site):
+    """Offered through dorpsplein_kit.own_pages: the sitemap lists the list, the
+    consultation and each idea page; the search index reads the consultation
+    and the ideas (not the list, not the board's copy of the ideas)."""
+    from lxml import etree
+
+    tree = etree.parse(str(sample_site.output / "sitemap.xml"))
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    listed = {loc.text.removeprefix("http://127.0.0.1:8000")
+              for loc in tree.findall(".//s:loc", ns)}
+    assert {"/inspraak/", BASE} | {f"{BASE}idee-{i['id']}/" for i in FIXTURE["ideas"]} <= listed
+    lastmod = {u.findtext("s:loc", namespaces=ns): u.findtext("s:lastmod", namespaces=ns)
+               for u in tree.findall(".//s:url", ns)}
+    assert lastmod[f"http://127.0.0.1:8000{BASE}"].startswith("2026-11-16")  # it opened
+
+    from test_site_search import fragments
+
+    indexed = {f["url"]: f for f in fragments(sample_site.output)}
+    assert BASE in indexed and f"{BASE}idee-4/" in indexed
+    assert "/inspraak/" not in indexed
+    assert FIXTURE["ideas"][0]["title"] not in indexed[BASE]["content"]  # board: ignored
