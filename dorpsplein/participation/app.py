@@ -271,7 +271,9 @@ class ParticipationApp:
         """The error summary's lines: (field id, message)."""
         if refusal.reason == "invalid" and fields is not None:
             return list(fields.errors.items())
-        return [("", refusal.message)]
+        # A refused form (too fast, expired) may have field mistakes too: the
+        # summary names them all, as the fields show them.
+        return [("", refusal.message)] + (list(fields.errors.items()) if fields else [])
 
     def fresh_token(self, slug: str, previous: str, refusal: Refusal) -> str:
         """The same token when it is still good (a form shown again), else a new one."""

@@ -254,3 +254,15 @@ def test_cors_with_credentials_only_for_the_site(service):
                                 headers={"Origin": SITE, "Access-Control-Request-Method": "POST"})
     assert preflight.status == 204
     assert "POST" in preflight.headers["access-control-allow-methods"]
+
+
+def test_a_form_sent_too_fast_with_mistakes_names_them_all_in_the_summary(service):
+    """The time trap and the fields' mistakes at once: the summary links every
+    field in error besides the sentence about the time trap."""
+    typed = {"title": "", "text": "", "name": "", "place": "", "website": "",
+             "token": service.fresh_token("dorpsplein-groener")}
+    answer = service.post("/dorpsplein-groener/idee", typed)
+    assert answer.status == 400
+    summary = BeautifulSoup(answer.text, "lxml").select_one("div.error-summary")
+    assert "snel" in summary.get_text()
+    assert [a["href"] for a in summary.find_all("a")] == ["#veld-title", "#veld-text"]
