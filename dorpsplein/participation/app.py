@@ -30,6 +30,7 @@ import re
 import secrets
 import time
 from collections import defaultdict
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -135,6 +136,7 @@ class ParticipationApp:
                                                                     "Europe/Brussels")))
         secret = read_secret(Path(config["secret"]))
         self.store = Store(Path(config["database"]))
+        self.publish_request = config.get("publish_request")
         self.consultations = Consultations(Path(config["site"]))
         self.origin_guard = OriginGuard(config.get("origins", []), config.get("service_url", ""))
         self.tokens = FormTokens(secret, int(server["form_max_age"]),
@@ -534,6 +536,8 @@ class ParticipationApp:
                                      int(self.server["reports_to_hide"]))
 
         hidden_now = self.store.write(add)
+        if hidden_now:  # off the board: its own page must go too
+            self.request_publish()
         if wants_json(request):
             return json_response({"ok": True, "id": idea, "hidden": hidden_now,
                                   "token": self.tokens.issue(slug)})
@@ -682,7 +686,25 @@ class ParticipationApp:
             typed = {f"{idea}-{name}": value for name, value in fields.values.items()}
             return self.view_moderation(request, {}, summary, errors, 422, typed)
         self.store.moderate(idea, action, reason=reason, title=title, target=target)
+        self.request_publish()
         return self.see(request, f"/moderatie/?gedaan={action}&idee={idea}#idee-{idea}")
+
+    def request_publish(self) -> None:
+        """Ask for the site to be published again: the static idea pages and
+        boards follow the moderators (a hidden idea's own page must go). The
+        file's time is the request; deploy/systemd/dorpsplein-publish.path
+        starts the publish when it changes. Without that unit (a town that
+        publishes from CI), nothing happens but the nightly publish."""
+        path = self.publish_request
+        if path is None:
+            return
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(f"{datetime.now(UTC).isoformat()}\n")
+        except OSError as exc:  # never fail a moderator's action over it
+            logger.warning("could not ask for a publish (%s): %s", path,
+                           exc.__class__.__name__)
 
 
 def create_app():

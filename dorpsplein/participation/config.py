@@ -47,6 +47,9 @@ def write_private(path: Path, data: str | bytes) -> None:
     os.replace(partial, path)
 
 
+PUBLISH_REQUEST = "publish-requested"
+
+
 def secret_file(state_dir: Path) -> Path:
     """The service's key (made once, 0600): signs tokens and cookies, keys hashes."""
     path = state_dir / "secret"
@@ -136,6 +139,10 @@ def write_config(settings: dict, state_dir: Path, *, site: Path, database: Path,
     config = {
         "database": str(database.resolve()),
         "secret": str(secret_file(state_dir).resolve()),
+        # Touched when what the site shows of an idea changes (approved,
+        # hidden, rejected, retitled, merged, hidden by reports): a systemd
+        # path unit (deploy/systemd/dorpsplein-publish.path) publishes again.
+        "publish_request": str((state_dir / PUBLISH_REQUEST).resolve()),
         "site": str(site.resolve()),
         "site_url": str(settings.get("SITEURL") or built.site_url or "").rstrip("/"),
         "service_url": public_url(settings, bind),

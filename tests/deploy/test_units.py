@@ -122,3 +122,22 @@ def test_the_module_the_unit_starts_takes_the_units_flags():
     assert run.returncode == 0, run.stderr
     for flag in ("--settings", "--production", "--bind"):
         assert flag in run.stdout
+
+
+def test_the_publish_units_watch_the_file_the_participation_service_writes():
+    """dorpsplein-publish.path starts dorpsplein-publish.service while the
+    service's publish request exists; the publish takes it away first, so a
+    request made during a publish starts one more."""
+    from dorpsplein.participation.cli import parser
+    from dorpsplein.participation.config import PUBLISH_REQUEST
+
+    state_dir = parser().get_default("state_dir")
+    wanted = HOME / state_dir / PUBLISH_REQUEST
+    path = unit("dorpsplein-publish.path")
+    assert path["Path"]["PathExists"] == str(wanted)
+    assert path["Path"]["Unit"] == "dorpsplein-publish.service"
+    service = unit("dorpsplein-publish.service")["Service"]
+    assert service["User"] == "dorpsplein" and service["WorkingDirectory"] == str(HOME)
+    assert shlex.split(service["ExecStartPre"]) == ["/bin/rm", "-f", str(wanted)]
+    assert shlex.split(service["ExecStart"]) == [f"{HOME}/.venv/bin/invoke", "publish"]
+    assert hasattr(_tasks(), "publish")

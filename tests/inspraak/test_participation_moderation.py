@@ -329,3 +329,34 @@ def test_hiding_a_published_idea_says_its_page_stays_until_the_next_publish(serv
         assert "Gedaan." in said and STILL_PUBLISHED not in said
     finally:
         write_site(service.site, json.loads(original))
+
+
+def test_what_changes_the_site_asks_for_a_publish(own_service):
+    """Approving (or hiding, by a moderator or by reports) changes what the
+    static pages must show: the service writes its publish request (0600),
+    which deploy/systemd/dorpsplein-publish.path turns into a publish.
+    Ideas and supports alone do not."""
+    import stat
+
+    service = own_service("--no-guard", reports_to_hide=2)
+    request = service.state_dir / "publish-requested"
+    number = service.new_idea("dorpsplein-groener", title="Een idee voor de publicatie").json["id"]
+    assert not request.exists()  # pending: nothing on the site changes
+    session = login(service).cookie("moderatie").split(";")[0]
+    page = service.get("/moderatie/", headers={"Cookie": session})
+    csrf = BeautifulSoup(page.text, "lxml").find("input", {"name": "csrf"})["value"]
+    answer = service.post(f"/moderatie/idee/{number}", {"csrf": csrf, "action": "approve"},
+                          origin=service.url, cookie=session)
+    assert answer.status == 303
+    assert request.is_file() and stat.S_IMODE(request.stat().st_mode) == 0o600
+    request.unlink()  # as dorpsplein-publish.service does when it starts
+    assert service.support("dorpsplein-groener", number).status == 200
+    assert not request.exists()  # a support is the board's, read live
+
+    def report():
+        return service.post(f"/dorpsplein-groener/meld/{number}",
+                            {"token": service.token("dorpsplein-groener"), "website": ""},
+                            json_answer=True, ip=citizen()).json["hidden"]
+
+    assert report() is False and not request.exists()
+    assert report() is True and request.is_file()  # hidden by reports: its page must go
