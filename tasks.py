@@ -122,15 +122,21 @@ def serve(c, host=CONFIG["host"], port=CONFIG["port"], comments=True, lan=False,
 )
 def comments(c, production=False, bind=""):
     """Run the town's Isso comment server (database under var/isso/)."""
-    settings = CONFIG["settings_publish"] if production else CONFIG["settings_base"]
-    # The thread list of the site this server belongs to: the public one
-    # (output/public/) in production, else the preview's (output/preview/).
+    # It needs the thread list of the site it belongs to.
+    _run_service("dorpsplein.comments", "isso-threads.json", production, bind)
+
+
+def _run_service(module: str, built_file: str, production: bool, bind: str) -> None:
+    """Replace this process with ``python -m module``, for the site it belongs
+    to: the public one (output/public/) in production, else the preview's;
+    built first when that site lacks ``built_file``."""
     from pelican.settings import read_settings
 
+    settings = CONFIG["settings_publish"] if production else CONFIG["settings_base"]
     output = Path(read_settings(str(ROOT / settings))["OUTPUT_PATH"])
-    if not (output / "isso-threads.json").exists():
+    if not (output / built_file).exists():
         _build(settings)
-    command = [sys.executable, "-m", "dorpsplein.comments", "--settings", settings]
+    command = [sys.executable, "-m", module, "--settings", settings]
     if production:
         command.append("--production")
     if bind:
@@ -147,21 +153,8 @@ def comments(c, production=False, bind=""):
 )
 def participation(c, production=False, bind=""):
     """Run the participation service for consultations (database under var/participation/)."""
-    settings = CONFIG["settings_publish"] if production else CONFIG["settings_base"]
-    # The consultations of the site this service belongs to: the public one
-    # (output/public/participation.json) in production, else the preview's.
-    from pelican.settings import read_settings
-
-    output = Path(read_settings(str(ROOT / settings))["OUTPUT_PATH"])
-    if not (output / "participation.json").exists():
-        _build(settings)
-    command = [sys.executable, "-m", "dorpsplein.participation", "--settings", settings]
-    if production:
-        command.append("--production")
-    if bind:
-        command += ["--bind", bind]
-    os.chdir(ROOT)
-    os.execv(command[0], command)
+    # It needs the consultations of the site it belongs to.
+    _run_service("dorpsplein.participation", "participation.json", production, bind)
 
 
 @task(

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import socket
 import sqlite3
@@ -33,6 +32,7 @@ import urllib.request
 from pathlib import Path
 
 from ..build import ROOT
+from . import wrk
 
 ORIGIN = "http://127.0.0.1:8000"
 URI = "/bench/drukke-draad/"
@@ -83,20 +83,7 @@ def write_test(base: str, clients: int = 20, each: int = 50) -> dict:
 
 
 def _wrk(url: str, seconds: int, connections: int) -> dict:
-    run = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-H",
-         f"Origin: {ORIGIN}", url], capture_output=True, text=True, timeout=seconds + 60)
-    text = run.stdout
-
-    def ms(label):
-        match = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)", text, re.M)
-        value, unit = float(match.group(1)), match.group(2)
-        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-    return {"tool": "wrk", "requests_per_s": rate, "p50_ms": ms("50"), "p99_ms": ms("99"),
-            "non_2xx": int(errors.group(1)) if errors else 0, "raw": text}
+    return wrk.run(url, seconds, connections, {"Origin": ORIGIN})
 
 
 def _python_load(url: str, seconds: int, connections: int) -> dict:

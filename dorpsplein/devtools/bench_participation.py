@@ -33,7 +33,6 @@ import http.client
 import json
 import os
 import random
-import re
 import shutil
 import socket
 import sqlite3
@@ -50,6 +49,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from ..build import ROOT
+from . import wrk
 
 ORIGIN = "http://127.0.0.1:8000"
 SLUG = "dorpsplein-groener"
@@ -284,25 +284,10 @@ def verify(database: Path, supports: dict, board: dict) -> dict:
 
 
 def _wrk(url: str, seconds: float, connections: int) -> dict:
-    run = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency",
-         "-H", f"Origin: {ORIGIN}", "-H", "Accept: application/json", url],
-        capture_output=True, text=True, timeout=seconds + 60)
-    text = run.stdout
-
-    def ms(label):
-        match = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)", text, re.M)
-        value, unit = float(match.group(1)), match.group(2)
-        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), "
-                              r"timeout (\d+)", text)
-    return {"tool": "wrk", "connections": connections, "requests_per_s": rate,
-            "p50_ms": ms("50"), "p99_ms": ms("99"),
-            "non_2xx": int(errors.group(1)) if errors else 0,
-            "socket_errors": sum(map(int, socket_errors.groups())) if socket_errors else 0}
+    result = wrk.run(url, seconds, connections,
+                     {"Origin": ORIGIN, "Accept": "application/json"})
+    result.pop("raw")
+    return result
 
 
 def _python_reads(port: int, path: str, seconds: float, connections: int) -> dict:

@@ -56,15 +56,20 @@ def _comment_server(state: Path, port: int, threads: Path, site: str) -> subproc
          "--origin", site, "--state-dir", str(state), "--threads", str(threads)],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
+    return _answering(process, f"http://127.0.0.1:{port}/config", "the comment server")
+
+
+def _answering(process: subprocess.Popen, url: str, what: str) -> subprocess.Popen:
+    """``process`` once ``url`` answers (a minute at most)."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/config", timeout=2).close()
+            urllib.request.urlopen(url, timeout=2).close()
             return process
         except OSError:
             time.sleep(0.3)
     process.terminate()
-    raise RuntimeError("the comment server did not start")
+    raise RuntimeError(f"{what} did not start")
 
 
 SAMPLE_IDEAS = ROOT / "tests" / "data" / "participation"
@@ -103,15 +108,7 @@ def _participation(state: Path, port: int, site_file: Path, site: str) -> subpro
          "--origin", site, "--state-dir", str(state), "--site", str(site_file)],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).close()
-            return process
-        except OSError:
-            time.sleep(0.3)
-    process.terminate()
-    raise RuntimeError("the participation service did not start")
+    return _answering(process, f"http://127.0.0.1:{port}/", "the participation service")
 
 
 @contextlib.contextmanager

@@ -17,27 +17,34 @@ BUDGET_REQUESTS = 5
 CODE_TYPES = {"document", "stylesheet", "script"}
 
 
+def opened(page, address: str, name: str):
+    """Open ``address`` as a reader who does nothing yet; prints what came.
+    Returns (rows of (kind, url, bytes), HTML+CSS+JS bytes, the rows for the
+    page itself: all but the article's own content images)."""
+    finished = []
+    page.on("requestfinished", lambda r: finished.append(r))
+    page.goto(address, wait_until="networkidle")
+    page.wait_for_timeout(300)
+    rows = []
+    for request in finished:
+        sizes = request.sizes()
+        rows.append((request.resource_type, request.url,
+                     sizes["responseBodySize"] + sizes["responseHeadersSize"]))
+    code_bytes = sum(size for kind, _url, size in rows if kind in CODE_TYPES)
+    print(f"\nBudget for {name}: {len(rows)} requests, "
+          f"{code_bytes / 1024:.1f} KB HTML+CSS+JS transferred (headers included)")
+    for kind, where, size in rows:
+        print(f"  {kind:<10} {size / 1024:6.1f} KB  {urlsplit(where).path}")
+    content_images = set(page.eval_on_selector_all(".prose img", "els => els.map(e => e.src)"))
+    return rows, code_bytes, [row for row in rows if row[1] not in content_images]
+
+
 @pytest.mark.parametrize("url", ["/2026/debat-modereren/", "/2026/geintegreerde-kanaalaanpak/"])
 def test_article_page_stays_within_budget(browser, served_site, url):
     context = browser.new_context(viewport={"width": 375, "height": 800})
     page = context.new_page()
-    finished = []
-    page.on("requestfinished", lambda r: finished.append(r))
     try:
-        page.goto(served_site + url, wait_until="networkidle")
-        page.wait_for_timeout(300)
-        rows = []
-        for request in finished:
-            sizes = request.sizes()
-            rows.append((request.resource_type, request.url,
-                         sizes["responseBodySize"] + sizes["responseHeadersSize"]))
-        code_bytes = sum(size for kind, _url, size in rows if kind in CODE_TYPES)
-        print(f"\nBudget for {url}: {len(rows)} requests, "
-              f"{code_bytes / 1024:.1f} KB HTML+CSS+JS transferred (headers included)")
-        for kind, address, size in rows:
-            print(f"  {kind:<10} {size / 1024:6.1f} KB  {urlsplit(address).path}")
-        content_images = set(page.eval_on_selector_all(".prose img", "els => els.map(e => e.src)"))
-        own = [row for row in rows if row[1] not in content_images]
+        rows, code_bytes, own = opened(page, served_site + url, url)
         print(f"  = {len(own)} requests for the page itself, "
               f"{len(rows) - len(own)} for content images")
         others = {urlsplit(a).netloc for _k, a, _s in rows} - {urlsplit(served_site).netloc}

@@ -426,28 +426,12 @@ def test_the_board_page_stays_within_the_article_budget(browser, inspraak):
     """The consultation page with its live board, before the reader acts:
     within the article page's budget (tests/e2e/test_budget.py), no cookie,
     nothing from any host but the site and the town's participation service."""
-    from test_budget import BUDGET_BYTES, BUDGET_REQUESTS, CODE_TYPES
+    from test_budget import BUDGET_BYTES, BUDGET_REQUESTS, opened
 
     context = new_context(browser)
     page = context.new_page()
-    finished = []
-    page.on("requestfinished", lambda r: finished.append(r))
     try:
-        page.goto(f"{inspraak.site}/inspraak/{SLUG}/", wait_until="networkidle")
-        page.wait_for_timeout(300)
-        rows = []
-        for request in finished:
-            sizes = request.sizes()
-            rows.append((request.resource_type, request.url,
-                         sizes["responseBodySize"] + sizes["responseHeadersSize"]))
-        code_bytes = sum(size for kind, _url, size in rows if kind in CODE_TYPES)
-        print(f"\nBudget for the board: {len(rows)} requests, {code_bytes / 1024:.1f} KB "
-              "HTML+CSS+JS transferred (headers included)")
-        for kind, address, size in rows:
-            print(f"  {kind:<10} {size / 1024:6.1f} KB  {address}")
-        content_images = set(page.eval_on_selector_all(".prose img",
-                                                       "els => els.map(e => e.src)"))
-        own = [row for row in rows if row[1] not in content_images]
+        rows, code_bytes, own = opened(page, f"{inspraak.site}/inspraak/{SLUG}/", "the board")
         hosts = {row[1].split("/")[2] for row in rows}
         assert hosts <= {inspraak.site.split("/")[2]}  # the board comes when it is near
         assert context.cookies() == []
