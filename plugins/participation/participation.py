@@ -43,12 +43,8 @@ import logging
 import os
 import re
 import sys
-import urllib.error
-import urllib.request
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import markdown
 from dorpsplein_kit import (
@@ -60,7 +56,6 @@ from dorpsplein_kit import (
     offer,
     said,
     site_url,
-    write_if_changed,
 )
 from dorpsplein_kit.parallel import mine
 from dorpsplein_kit.sharing import preview_meta, share_links
@@ -69,12 +64,23 @@ from pelican import signals
 from pelican.contents import Page
 from pelican.generators import Generator
 
+from .common import (
+    LOCALE,
+    MOMENT,
+    RASTER,
+    SLUG,
+    TITLE_MAX,
+    FileReader,
+    Problem,
+    Service,
+    front_matter_lines,
+    now_of,
+    plain,
+    zone,
+)
 from .settings import merged
 
 logger = logging.getLogger(__name__)
-
-# The editor-facing messages (English msgids; Dutch in locale/nl/...).
-LOCALE = Path(__file__).resolve().parent / "locale"
 
 # Where the pages go in the site.
 OUTPUT = "inspraak"
@@ -85,8 +91,6 @@ MAIN_MARKER = "<!--participation:main-->"
 PHASES = ("ideas", "support", "closed", "results")
 VERIFICATIONS = ("indicative", "email")
 MODERATIONS = ("before", "after")
-TITLE_MAX = 120
-MOMENT = "%Y-%m-%d %H:%M"
 DEFAULTS = {"supports": 5, "verification": "indicative", "moderation": "before",
             "comments": "off"}
 KEYS = {"title", "slug", "summary", "opens", "closes", "phase", "supports", "verification",
@@ -95,15 +99,12 @@ KEYS = {"title", "slug", "summary", "opens", "closes", "phase", "supports", "ver
 # on): "open" while the consultation is open, "closed" (readable) after.
 COMMENTS = ("open", "closed", "off")
 ANSWER = re.compile(r"^answer-(?P<id>[0-9]+)$")
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Addresses the service routes itself (dorpsplein/participation/app.py); nginx
 # also puts every path segment ending in "moderatie" behind the moderators'
 # password, so such a slug would ask citizens for it.
-RESERVED = {"api", "static", "moderatie"}
-META_LINE = re.compile(r"^[ ]{0,3}(?P<key>[A-Za-z0-9_-]+):")
-# How long the build waits for the service, in seconds.
-TIMEOUT = 3
-RASTER = (".png", ".jpg", ".jpeg", ".gif", ".webp")
+# "zelftest" holds the self-tests' routes.
+RESERVED = {"api", "static", "moderatie", "zelftest"}
+
 EXCERPT = 200
 # The columns of resultaten.csv: the keys of resultaten.json's ideas.
 COLUMNS = ("rank", "id", "title", "text", "name", "place", "supports", "answer", "url")
@@ -111,17 +112,6 @@ COLUMNS = ("rank", "id", "title", "text", "name", "place", "supports", "answer",
 
 class ParticipationStop(SettingsError):
     """The build cannot go on (results without data); one sentence."""
-
-
-@dataclass(frozen=True)
-class Problem:
-    path: str
-    line: int | None
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.message}"
 
 
 def configure(pelican) -> None:
@@ -146,52 +136,6 @@ def _check_now(settings: dict) -> None:
             "'2027-03-01 12:00' in pelicanconf.py.") from None
 
 
-def zone(settings: dict) -> ZoneInfo:
-    return ZoneInfo(settings.get("TIMEZONE") or "Europe/Brussels")
-
-
-def now_of(settings: dict) -> datetime:
-    """The moment phases and deadlines are judged by (PARTICIPATION_NOW in tests)."""
-    value = settings.get("PARTICIPATION_NOW")
-    tz = zone(settings)
-    if value is None:
-        return datetime.now(tz).replace(second=0, microsecond=0)
-    if isinstance(value, str):
-        value = datetime.strptime(value, MOMENT)
-    return value.replace(tzinfo=tz) if value.tzinfo is None else value.astimezone(tz)
-
-
-def shown_path(path: Path) -> str:
-    """The path as editors see it: relative to the project when inside it."""
-    relative = os.path.relpath(path)
-    return str(path) if relative.startswith("..") else relative
-
-
-def front_matter_lines(path: Path) -> dict[str, tuple[int, str]]:
-    """Each front-matter key (lower case) → (its line number, the key as written)."""
-    found: dict[str, tuple[int, str]] = {}
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return found
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            break
-        match = META_LINE.match(line)
-        if match:
-            found.setdefault(match.group("key").lower(), (number, match.group("key")))
-        elif not line.startswith("    "):
-            break
-    return found
-
-
-def plain(value) -> str:
-    """A metadata value as one line of text (continuation lines joined)."""
-    if isinstance(value, list | tuple):
-        value = " ".join(str(v) for v in value)
-    return " ".join(str(value or "").split())
-
-
 def excerpt(text: str, limit: int = EXCERPT) -> str:
     text = " ".join(text.split())
     if len(text) <= limit:
@@ -205,24 +149,15 @@ def paragraphs(text: str) -> list[str]:
     return [" ".join(part.split()) for part in parts if part.strip()]
 
 
-class Reader:
+class Reader(FileReader):
     """Reads and checks one consultation file; ``problems`` says what is wrong."""
 
-    def __init__(self, generator, path: Path):
-        self.generator = generator
-        self.settings = generator.settings
-        self.path = path
-        self.shown = shown_path(path)
-        self.lines = front_matter_lines(path)
-        self.problems: list[Problem] = []
-        self._ = said(LOCALE, self.settings).gettext
+    DEFAULTS = DEFAULTS
 
-    def problem(self, key: str | None, message: str) -> None:
-        line = self.lines.get(key, (None,))[0] if key else None
-        self.problems.append(Problem(self.shown, line or 1, message))
-
-    def written(self, key: str) -> str:
-        return self.lines.get(key, (None, key.capitalize()))[1]
+    def missing(self, key: str, example: str) -> None:
+        self.problem(None, self._("the consultation has no {key} — add a line such as "
+                                  "'{key}: {example}'.").format(key=key.capitalize(),
+                                                                example=example))
 
     def moment(self, meta: dict, key: str) -> datetime | None:
         _ = self._
@@ -241,38 +176,11 @@ class Reader:
             return None
         return value.replace(tzinfo=zone(self.settings))
 
-    def choice(self, meta: dict, key: str, allowed: tuple, message: str) -> str | None:
-        raw = plain(meta.get(key)) if meta.get(key) is not None else None
-        if raw is None:
-            if key in DEFAULTS:
-                return DEFAULTS[key]
-            self.problem(None, self._("the consultation has no {key} — add a line such as "
-                                      "'{key}: {example}'.").format(
-                key=key.capitalize(), example=allowed[0]))
-            return None
-        value = raw.strip().lower()
-        if value not in allowed:
-            self.problem(key, message.format(value=raw, key=self.written(key),
-                                             allowed=self.either(allowed)))
-            return None
-        return value
-
-    def either(self, choices) -> str:
-        word = self._("or")
-        return f" {word} ".join(choices)
-
     def read(self):
         """The consultation as a dict, or None when its file has problems."""
         _ = self._
-        generator = self.generator
-        try:
-            page = generator.readers.read_file(
-                base_path=generator.path, path=str(self.path.relative_to(generator.path)),
-                content_class=Page, context=generator.context)
-        except Exception as exc:  # noqa: BLE001 - one line for the editor
-            self.problem(None, _("Pelican could not read the file ({error}) — check the front "
-                                 "matter at the top of the file.").format(
-                error=" ".join(str(exc).split()) or exc.__class__.__name__))
+        page = self.page(Page)
+        if page is None:
             return None
         meta = page.metadata
         for key in self.lines:
@@ -369,76 +277,17 @@ class Reader:
         }
 
 
-class Boards:
+class Boards(Service):
     """Where the ideas come from: the service (with its cached copy) or a folder."""
-
-    def __init__(self, settings: dict, now: datetime):
-        self.settings = settings
-        self.now = now
-        source = settings.get("PARTICIPATION_DATA")
-        if not source:
-            source = "http://" + settings["PARTICIPATION_SERVER"]["listen"]
-        self.source = source.rstrip("/")
-        self.service = self.source.startswith(("http://", "https://"))
-        self.cache = Path(settings.get("CACHE_PATH") or "cache") / "participation"
-        self.unreachable: str | None = None  # why the service did not answer (once a build)
-        self._ = said(LOCALE, settings).gettext
 
     def get(self, slug: str) -> tuple[dict | None, str]:
         """(the board, where it came from: "service", "folder", "cache" or "")."""
-        if not self.service:
-            path = Path(self.source) / f"{slug}.json"
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                return None, ""
-            board = board_of(data)
-            return board, "folder" if board else ""
-        if self.unreachable is None:
-            url = f"{self.source}/api/{slug}/ideas"
-            try:
-                request = urllib.request.Request(url, headers={"Accept": "application/json"})
-                with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-                    data = json.loads(response.read().decode("utf-8"))
-            except urllib.error.HTTPError as error:
-                reason = f"HTTP {error.code}"
-            except (OSError, ValueError) as error:
-                reason = " ".join(str(getattr(error, "reason", error)).split()) or \
-                    error.__class__.__name__
-                self.unreachable = reason
-            else:
-                board = board_of(data)
-                if board is not None:
-                    self.keep(slug, data)
-                    return board, "service"
-                reason = self._("an answer that is not a board of ideas")
-        else:
-            reason = self.unreachable
-        return self.fallback(slug, reason)
-
-    def keep(self, slug: str, data: dict) -> None:
-        record = {"fetched": self.now.isoformat(), "board": data}
-        write_if_changed(self.cache / f"{slug}.json",
-                         json.dumps(record, ensure_ascii=False, indent=1) + "\n")
-
-    def fallback(self, slug: str, reason: str) -> tuple[dict | None, str]:
-        _ = self._
-        try:
-            record = json.loads((self.cache / f"{slug}.json").read_text(encoding="utf-8"))
-            board = board_of(record["board"])
-            fetched = datetime.fromisoformat(record["fetched"])
-        except (OSError, ValueError, KeyError, TypeError):
-            board = None
-        if board is None:
-            # Nothing to say: a site without the service running (a fresh
-            # checkout, the tests) builds open consultations with an empty
-            # board; a results page without data stops the build instead.
-            return None, ""
-        print(_("The participation service at {url} did not answer ({reason}): the board of "
-                "'{slug}' is the copy of {when}.").format(
-            url=self.source, reason=reason, slug=slug, when=fetched.strftime(MOMENT)),
-            file=sys.stderr)
-        return board, "cache"
+        _ = said(LOCALE, self.settings).gettext
+        return self.fetch(slug, f"api/{slug}/ideas", board_of,
+                          _("an answer that is not a board of ideas"),
+                          _("The participation service at {url} did not answer ({reason}): "
+                            "the board of '{slug}' is the copy of {when}.").replace(
+                              "{slug}", slug))
 
 
 def _moment(value) -> datetime | None:

@@ -357,7 +357,8 @@ def test_a_wrong_moment_setting_stops_the_build_naming_it(build_site):
 def test_every_editor_message_has_its_dutch_line():
     with (PLUGIN / "locale" / "nl" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
         catalog = read_po(handle, locale="nl")
-    wanted = {m for _l, m, _c, _x in extract_from_file("python", PLUGIN / "participation.py")}
+    wanted = {m for path in PLUGIN.glob("*.py")
+              for _l, m, _c, _x in extract_from_file("python", path)}
     entries = {m.id: m for m in catalog if m.id}
     assert wanted and set(entries) == wanted
     for msgid, message in entries.items():
