@@ -44,7 +44,7 @@ def check(settings_file: str = "pelicanconf.py", strict: bool = False) -> int:
         return 1
     _ = translations(language_of(settings)).gettext
     checker = _checker(settings)
-    findings = checker.run()
+    findings = checker.run_all()
     errors = [f for f in findings if f.severity == "error"]
     warnings = [f for f in findings if f.severity != "error"]
     for finding in errors:

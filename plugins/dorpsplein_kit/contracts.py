@@ -30,6 +30,11 @@ have a new title, date, category, tags or summary; its address is the same
 may have changed them (a new date, category, tags, authors) and the same
 objects otherwise, so a plugin may keep what it derived from them.
 
+``check(settings)`` gives the problems of the content files the plugin reads
+itself (not articles or pages: consultations, self-tests), as
+``(path, line, message)`` with the same words the build uses: ``invoke
+check`` reports them beside the articles' own.
+
 ``listed`` names the article attributes list pages show (the reading time):
 when one of them changes, the live preview renders the list pages that show
 the article again.
@@ -61,6 +66,8 @@ from .settings import SettingsError
 Preview = Callable[[list, Any], None]
 # reach(generators, article) -> the other articles whose data may change.
 Reach = Callable[[list, Any], Iterable]
+# check(settings) -> the problems of the plugin's own content files.
+Check = Callable[[Any], Iterable[tuple[Any, int | None, str]]]
 
 # Where Pelican's articles generator keeps every article, draft and hidden one.
 _ARTICLE_LISTS = ("articles", "translations", "hidden_articles", "hidden_translations",
@@ -95,6 +102,7 @@ class Contract:
     preview: Preview | None = None
     shown_elsewhere: tuple[str, ...] = ()
     reach: Reach | None = None
+    check: Check | None = None
 
     @staticmethod
     def ranked_lists(attribute: str, key: str, shared: str, limit: str) -> Reach:
@@ -141,6 +149,7 @@ class Declared:
     shown_elsewhere: tuple[str, ...] = ()
     # (shown_elsewhere keys, reach or None) of each plugin that declares keys.
     reaches: tuple[tuple[tuple[str, ...], Reach | None], ...] = ()
+    checks: tuple[Check, ...] = ()
 
 
 def _module(plugin) -> ModuleType | None:
@@ -174,6 +183,7 @@ def declared(settings) -> Declared:
     previews = []
     shown_elsewhere: set[str] = set()
     reaches = []
+    checks = []
     for contract in contracts(settings):
         for key, values in contract.front_matter.items():
             if key in front_matter and front_matter[key] != tuple(values):
@@ -188,5 +198,7 @@ def declared(settings) -> Declared:
         shown_elsewhere.update(contract.shown_elsewhere)
         if contract.shown_elsewhere:
             reaches.append((tuple(contract.shown_elsewhere), contract.reach))
+        if contract.check is not None:
+            checks.append(contract.check)
     return Declared(dict(sorted(front_matter.items())), tuple(sorted(listed)), tuple(previews),
-                    tuple(sorted(shown_elsewhere)), tuple(reaches))
+                    tuple(sorted(shown_elsewhere)), tuple(reaches), tuple(checks))

@@ -209,6 +209,16 @@ class Checker:
         self.check_site_links(documents)
         return self.findings
 
+    def run_all(self) -> list[Finding]:
+        """``run()``, and the content files plugins read themselves (their
+        contracts' ``check``: consultations, self-tests), which the build
+        checks as it reads them: ``invoke check`` asks for everything."""
+        self.run()
+        for check in declared(self.settings).checks:
+            for path, line, message in check(self.settings):
+                self.add(Path(path), line, message)
+        return self.findings
+
     def check_file(self, path: Path, kind: str = "article") -> list[Finding]:
         """The findings of one Markdown file on its own (the live preview asks
         before it updates one article in place); the checks that compare files
