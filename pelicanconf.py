@@ -233,6 +233,12 @@ ISSO_COMMENTS_SERVER = {
 # articles or pages.
 PARTICIPATION_PATHS = ["inspraak"]
 
+# The folders under content/ that hold self-tests ("zelftest": a short quiz or
+# profile test, one question a page; docs/redactie.md, "Een zelftest
+# schrijven"). Pages under /zelftest/; without JavaScript the participation
+# service asks the questions, and stores nothing unless a test says Counts: on.
+PARTICIPATION_SELF_TEST_PATHS = ["zelftest"]
+
 # Where the reader's browser reaches the participation service. None: the
 # local preview's service (http://127.0.0.1:8091), or /participatie under the
 # public address once SITEURL is set (publishconf.py; the web server in

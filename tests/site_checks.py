@@ -37,6 +37,9 @@ PAGE_TYPES = {
     "consultations list": "/inspraak/",
     "consultation with its board": "/inspraak/dorpsplein-groener/",
     "idea": "/inspraak/dorpsplein-groener/idee-4/",
+    # Self-tests (plugins/participation/self_test.py).
+    "self-test": "/zelftest/lindeveld-2040/",
+    "self-test result": "/zelftest/lindeveld-2040/resultaat/groen/",
     # With results shown (js/site_search.js fills them in; the e2e tests wait
     # for the network to settle).
     "search page with results": "/zoeken/?q=reacties",
@@ -48,6 +51,9 @@ LOADING_RELS = {"stylesheet", "icon", "preload", "modulepreload", "prefetch", "m
 # Pages a visitor reaches without a link: the 404 page (served for any
 # missing address) and the drafts preview.
 UNLINKED = {"/404.html"}
+# A self-test's result pages are reached by taking the test (its script, or
+# the participation service without one, leads there) and by shared links.
+REACHED_BY_A_TEST = "/resultaat/"
 
 
 def page_url(output: Path, path: Path) -> str:
@@ -119,7 +125,8 @@ def orphans(output: Path, pages=None) -> list[str]:
                 queue.append(url)
     return [f"{url}: no link leads here from the home page"
             for url in pages if url not in seen and url not in UNLINKED
-            and not url.startswith("/concepten/")]
+            and not url.startswith("/concepten/")
+            and not (url.startswith("/zelftest/") and REACHED_BY_A_TEST in url)]
 
 
 def third_party(output: Path, pages=None) -> list[str]:

@@ -31,8 +31,10 @@ def corpus(tmp_path_factory):
     # The sample site's own articles too: placeholders, pictures, every feature.
     for article in (ROOT / "content" / "articles").glob("*.md"):
         shutil.copy(article, content / "articles" / article.name)
-    # ... and its consultation, with the test fixtures' ideas (idea pages too).
-    shutil.copytree(ROOT / "content" / "inspraak", content / "inspraak")
+    # ... and its consultation, with the test fixtures' ideas (idea pages too),
+    # and its self-test (result pages), which the consultation links to.
+    for folder in ("inspraak", "zelftest"):
+        shutil.copytree(ROOT / "content" / folder, content / folder)
     return content
 
 

@@ -45,6 +45,7 @@ import re
 import sys
 from datetime import datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import markdown
 from dorpsplein_kit import (
@@ -63,7 +64,9 @@ from markupsafe import Markup
 from pelican import signals
 from pelican.contents import Page
 from pelican.generators import Generator
+from pelican.readers import Readers
 
+from . import self_test
 from .common import (
     LOCALE,
     MOMENT,
@@ -78,6 +81,7 @@ from .common import (
     plain,
     zone,
 )
+from .self_test import SelfTestReader
 from .settings import merged
 
 logger = logging.getLogger(__name__)
@@ -120,7 +124,8 @@ def configure(pelican) -> None:
     _check_now(settings)
     for key in ("ARTICLE_EXCLUDES", "PAGE_EXCLUDES"):
         excludes = list(settings.get(key) or [])
-        excludes += [p for p in settings["PARTICIPATION_PATHS"] if p not in excludes]
+        excludes += [p for p in settings["PARTICIPATION_PATHS"] +
+                     settings["PARTICIPATION_SELF_TEST_PATHS"] if p not in excludes]
         settings[key] = excludes
 
 
@@ -338,14 +343,11 @@ class ParticipationGenerator(OutputGenerator, Generator):
         # catalogue, Babel filters and asset() that other plugins install).
         Generator.__init__(self, *args, **kwargs)
         self.consultations: list[dict] = []
+        self.self_tests: list[dict] = []
 
     # -- reading ----------------------------------------------------------
-    def files(self):
-        content = Path(self.path)
-        for folder in self.settings["PARTICIPATION_PATHS"]:
-            root = content / folder
-            if root.is_dir():
-                yield from sorted(p for p in root.glob("*.md") if p.is_file())
+    def files(self, setting: str = "PARTICIPATION_PATHS"):
+        return content_files(self.path, self.settings[setting])
 
     def generate_context(self) -> None:
         settings = self.settings
@@ -400,13 +402,53 @@ class ParticipationGenerator(OutputGenerator, Generator):
                 url=f"{OUTPUT}/", save_as=f"{OUTPUT}/index.html", title="",
                 modified=max(c["closes"] if c["state"] == "closed" else c["opens"]
                              for c in found), searchable=False))
+        self.self_tests = self.read_self_tests(boards)
 
-    def link(self, c: dict, path: Path) -> None:
+    def read_self_tests(self, service: Service) -> list[dict]:
+        """The self-tests (self_test.py): checked, their counts fetched, offered."""
+        _ = said(LOCALE, self.settings).gettext
+        tests, slugs = [], {}
+        for path in self.files("PARTICIPATION_SELF_TEST_PATHS"):
+            reader = SelfTestReader(self, path)
+            test = reader.read()
+            if test is not None and test["slug"] in slugs:
+                reader.problem("slug" if "slug" in reader.lines else None, _(
+                    "another self-test ({other}) has the address '{slug}' — give this one a "
+                    "Slug of its own.").format(other=slugs[test["slug"]], slug=test["slug"]))
+                test = None
+            for problem in reader.problems:
+                logger.error("%s", problem)
+            if test is None:
+                continue
+            slugs[test["slug"]] = reader.shown
+            counted = None
+            if test["counts"]:
+                slug = test["slug"]
+                counted, _source = service.fetch(
+                    f"zelftest-{slug}", f"api/zelftest/{slug}/counts", self_test.counts_of,
+                    _("an answer that is not the counts of a self-test"),
+                    _("The participation service at {url} did not answer ({reason}): the "
+                      "counts of the self-test '{slug}' are the copy of {when}.").replace(
+                        "{slug}", slug))
+            self_test.complete(self.settings, test, counted)
+            self.link(test, path, self_test.OUTPUT)
+            offer(self.context, OwnPage(url=test["url"], save_as=f"{test['url']}index.html",
+                                        title=test["title"]))
+            for result in test["results"]:
+                offer(self.context, OwnPage(url=result["url"],
+                                            save_as=f"{result['url']}index.html",
+                                            title=result["title"], searchable=False))
+            tests.append(test)
+        tests.sort(key=lambda test: test["slug"])
+        self.context["PARTICIPATION_SELF_TESTS"] = tests
+        return tests
+
+    def link(self, c: dict, path: Path, output: str = OUTPUT) -> None:
         """Make ``{filename}/inspraak/x.md`` links in articles lead to the
         consultation's page, as Pelican does for articles and pages."""
         page = c["page"]
-        page.override_url = f"{OUTPUT}/{c['slug']}/"
-        page.override_save_as = f"{OUTPUT}/{c['slug']}/index.html"
+        page.override_url = f"{output}/{c['slug']}/"
+        page.override_save_as = f"{output}/{c['slug']}/index.html"
         relative = path.relative_to(self.path).as_posix()
         self.context.setdefault("generated_content", {})[relative] = page
 
@@ -551,6 +593,20 @@ class ParticipationGenerator(OutputGenerator, Generator):
                     consultation=c))
                 self.emit(f"{base}/resultaten.csv", lambda c=c: results_csv(c))
                 self.emit(f"{base}/resultaten.json", lambda c=c: results_json(c))
+        for test in self.self_tests:
+            self_test.resolve(test)
+            start = f"{test['url']}index.html"
+            self.emit(start, lambda test=test, start=start: self.render(
+                "self_test.html", start, test=test,
+                share=self.sharing(test, test["absolute_url"], test["title"],
+                                   Markup(test["summary"]).striptags())))
+            for result in test["results"]:
+                path = f"{result['url']}index.html"
+                self.emit(path, lambda test=test, result=result, path=path: self.render(
+                    "self_test_result.html", path, test=test, result=result,
+                    share=self.sharing(test, result["absolute_url"],
+                                       f"{result['title']} · {test['title']}",
+                                       Markup(test["summary"]).striptags())))
         # Whole and only when changed; on disk before it appears: the service
         # re-reads it when it changes, maybe while a build runs.
         self.emit(DATA_FILE, self.service_file, sync=True)
@@ -581,8 +637,12 @@ class ParticipationGenerator(OutputGenerator, Generator):
                 "ideas_built": sorted(idea["id"] for idea in c["ideas"]),
                 "idea_url": absolute_url(settings, f"{c['url']}idee-{{id}}/"),
             }
+        tests = {}
+        for test in self.self_tests:
+            self_test.resolve(test)
+            tests[test["slug"]] = self_test.service_entry(test)
         data = {"version": 1, "site_url": site_url(settings), "consultations": consultations,
-                "shell": self.shell()}
+                "self_tests": tests, "shell": self.shell()}
         return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
@@ -634,13 +694,41 @@ def results_json(c: dict) -> str:
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
+def content_files(content, folders) -> list[Path]:
+    """The Markdown files in ``folders`` under the content folder."""
+    found = []
+    for folder in folders:
+        root = Path(content) / folder
+        if root.is_dir():
+            found += sorted(p for p in root.glob("*.md") if p.is_file())
+    return found
+
+
+def check_files(settings) -> list[tuple[str, int | None, str]]:
+    """``invoke check``: every consultation's and self-test's problems, in the
+    build's words (what the generator logs as it reads them)."""
+    settings = dict(settings)
+    merged(settings)
+    reader = SimpleNamespace(settings=settings, path=settings["PATH"],
+                             readers=Readers(settings), context={})
+    found = []
+    for setting, kind in (("PARTICIPATION_PATHS", Reader),
+                          ("PARTICIPATION_SELF_TEST_PATHS", SelfTestReader)):
+        for path in content_files(settings["PATH"], settings[setting]):
+            file = kind(reader, path)
+            file.read()
+            found += [(str(path), problem.line, problem.message) for problem in file.problems]
+    return found
+
+
 def get_generators(pelican):
     return ParticipationGenerator
 
 
-# Consultations are not articles: no front-matter key of articles, nothing
-# list pages show. (An edit of a consultation in the live preview is a full build.)
-CONTRACT = Contract()
+# Consultations and self-tests are not articles: no front-matter key of
+# articles, nothing list pages show (an edit of one in the live preview is a
+# full build); ``invoke check`` checks their files as the build does.
+CONTRACT = Contract(check=check_files)
 
 
 def register() -> None:

@@ -104,6 +104,8 @@ SETTINGS = (
     Setting("PARTICIPATION_SERVER", {}, _server),
     # Folders under content/ that hold consultations (one Markdown file each).
     Setting("PARTICIPATION_PATHS", ["inspraak"], _paths),
+    # Folders under content/ that hold self-tests (one Markdown file each).
+    Setting("PARTICIPATION_SELF_TEST_PATHS", ["zelftest"], _paths),
     # Where the browser reaches the participation service: an absolute URL, or
     # a path on the site itself such as "/participatie" behind a reverse proxy.
     # None or "": default_url.
