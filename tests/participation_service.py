@@ -91,9 +91,61 @@ def consultations(now: datetime | None = None) -> dict:
     ])
 
 
+def self_tests() -> dict:
+    """Two self-tests as the build writes them: a profile test that keeps counts
+    (three questions; results in the order groen, dorp, samen, stad: a tie goes
+    to the first) and a knowledge test that keeps nothing (right answers 2, 1, 3;
+    bands 0-1, 2, 3)."""
+    base = f"{SITE}/zelftest"
+    profile = {
+        "title": "Hoe wil jij in 2040 in Lindeveld wonen?", "kind": "profile",
+        "url": f"{base}/lindeveld-2040/", "counts": True,
+        "questions": [
+            {"text": "Hoe kom je in 2040 het liefst naar het dorpscentrum?",
+             "hint": "<p>Denk aan een <em>gewone</em> dinsdag.</p>",
+             "options": ["Te voet of met de fiets", "Met de buurtbus", "Met de auto"],
+             "points": [{"groen": 2, "dorp": 1}, {"samen": 1}, {"stad": 1}]},
+            {"text": "Waar speel je het liefst?", "hint": "",
+             "options": ["In het park", "Op het plein", "In de sporthal"],
+             "points": [{"groen": 1}, {"dorp": 1, "samen": 1}, {"stad": 2}]},
+            {"text": "Wat mag er nooit verdwijnen?", "hint": "",
+             "options": ["De moestuinen", "De buren", "De winkels"],
+             "points": [{"groen": 1}, {"samen": 2}, {"stad": 1, "dorp": 1}]},
+        ],
+        "results": [
+            {"id": rid, "title": title, "url": f"{base}/lindeveld-2040/resultaat/{rid}/"}
+            for rid, title in (("groen", "Jij bent een tuinier"), ("dorp", "Jij bent een "
+                               "dorpeling"), ("samen", "Jij bent een samenwerker"),
+                               ("stad", "Jij bent een stedeling"))],
+    }
+    knowledge = {
+        "title": "Ken jij de inspraak?", "kind": "knowledge",
+        "url": f"{base}/inspraak-quiz/", "counts": False,
+        "questions": [
+            {"text": "Tot wanneer kan je een idee steunen?", "hint": "",
+             "options": ["Een week na het posten", "Tot de inspraakronde sluit",
+                         "Zolang het idee online staat"], "correct": 2},
+            {"text": "Wie leest een idee voor het online komt?", "hint": "",
+             "options": ["Een moderator", "Niemand"], "correct": 1},
+            {"text": "Hoeveel ideeën kan je steunen?", "hint": "",
+             "options": ["Eén", "Twee", "Zoveel als de inspraakronde zegt", "Onbeperkt"],
+             "correct": 3},
+        ],
+        "results": [
+            {"id": "0-1", "title": "Je kan nog wat bijleren", "min": 0, "max": 1,
+             "url": f"{base}/inspraak-quiz/resultaat/0-1/"},
+            {"id": "2", "title": "Goed bezig", "min": 2, "max": 2,
+             "url": f"{base}/inspraak-quiz/resultaat/2/"},
+            {"id": "3", "title": "Jij kent de inspraak door en door", "min": 3, "max": 3,
+             "url": f"{base}/inspraak-quiz/resultaat/3/"},
+        ],
+    }
+    return {"lindeveld-2040": profile, "inspraak-quiz": knowledge}
+
+
 def write_site(path: Path, data: dict | None = None) -> Path:
     data = data or {"version": 1, "site_url": SITE, "consultations": consultations(),
-                    "shell": SHELL}
+                    "self_tests": self_tests(), "shell": SHELL}
     partial = path.with_name(path.name + ".partial")
     partial.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     os.replace(partial, path)  # a new inode: the service sees the change at once

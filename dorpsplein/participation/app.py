@@ -15,6 +15,11 @@ by looking at the raw path -- and, for the endpoint it matched:
 4. ``guard``: honeypot, signed single-use token, time trap, rate limit;
 5. the view, whose write is one ``Store.write`` transaction.
 
+Self-tests ("zelftest") answer a reader without JavaScript one question a
+page (``self_test.SelfTestViews``, mixed in); the answers travel in the
+address, and nothing is stored but a count per result when the test's
+``counts`` is on.
+
 A refusal (``Refusal``) is answered as JSON for the site's script
 (``Accept: application/json``) or as a page in the site's shell; a form
 with mistakes is shown again with what was typed (422).
@@ -23,7 +28,6 @@ with mistakes is shown again with what was typed (422).
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import re
@@ -49,10 +53,11 @@ from .input_check import MAX_ID, Fields, hidden
 from .mail import Mailer
 from .moderation import SESSION_COOKIE, SESSION_SECONDS, ModeratorAuth
 from .origin_guard import WRITE_METHODS, OriginGuard
-from .pages import STATIC, Pages
+from .pages import PRIVATE_REFERRER, STATIC, Pages, json_response
 from .people import People, set_person_cookie
 from .policy import Consultations, now
 from .refusals import Refusal
+from .self_test import SelfTestViews
 from .store import Store
 
 SETTINGS_ENV = "PARTICIPATION_SETTINGS"
@@ -63,10 +68,15 @@ URLS = Map([
     Rule("/static/participation.css", endpoint="stylesheet", methods=["GET"]),
     Rule("/api/<slug>/ideas", endpoint="api_ideas", methods=["GET"]),
     Rule("/api/<slug>/form", endpoint="api_form", methods=["GET"]),
+    Rule("/api/zelftest/<slug>/form", endpoint="api_self_test_form", methods=["GET"]),
+    Rule("/api/zelftest/<slug>/resultaat", endpoint="api_self_test_result", methods=["POST"]),
+    Rule("/api/zelftest/<slug>/counts", endpoint="api_self_test_counts", methods=["GET"]),
     Rule("/moderatie/", endpoint="moderation", methods=["GET"]),
     Rule("/moderatie/login", endpoint="login", methods=["GET", "POST"]),
     Rule("/moderatie/logout", endpoint="logout", methods=["POST"]),
     Rule("/moderatie/idee/<int:idea>", endpoint="moderate", methods=["POST"]),
+    Rule("/zelftest/<slug>/vraag/<int(min=1):n>", endpoint="self_test_question",
+         methods=["GET", "POST"]),
     Rule("/<slug>/", endpoint="board", methods=["GET"]),
     Rule("/<slug>/idee", endpoint="idea", methods=["GET", "POST"]),
     Rule("/<slug>/steun/<int:idea>", endpoint="support", methods=["GET", "POST"]),
@@ -111,21 +121,11 @@ def wants_json(request) -> bool:
         accept["application/json"] >= accept["text/html"]
 
 
-def json_response(data: dict, status: int = 200, **headers) -> Response:
-    response = Response(json.dumps(data, ensure_ascii=False), status,
-                        content_type="application/json; charset=utf-8")
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    for name, value in headers.items():
-        response.headers[name.replace("_", "-")] = value
-    return response
-
-
 def key_hash(key: str) -> str:
     return hashlib.sha256(key.encode("ascii")).hexdigest()
 
 
-class ParticipationApp:
+class ParticipationApp(SelfTestViews):
     def __init__(self, config: dict):
         server = config["server"]
         self.config = config
@@ -159,7 +159,14 @@ class ParticipationApp:
         except Refusal as refusal:
             response = self.refused(request, refusal)
         self.cors(request, response)
+        if self.private(request):
+            response.headers["Referrer-Policy"] = PRIVATE_REFERRER
         return response(environ, start_response)
+
+    @staticmethod
+    def private(request) -> bool:
+        """A self-test's address (its query carries the answers): sent as no one's referrer."""
+        return "zelftest" in request.path
 
     def _match_uncached(self, method: str, path: str):
         endpoint, values = URLS.bind("localhost").match(path, method)
@@ -243,7 +250,8 @@ class ParticipationApp:
     # -- helpers ------------------------------------------------------------------------
 
     def page(self, request, template: str, title: str, status: int = 200, **context):
-        return self.pages.render(template, title, request.script_root, status, **context)
+        return self.pages.render(template, title, request.script_root, status,
+                                 self.private(request), **context)
 
     def url(self, request, path: str) -> str:
         return f"{request.script_root}{path}"
@@ -252,6 +260,14 @@ class ParticipationApp:
         """303 to a page of this service (plain form POST -> redirect -> page)."""
         response = Response(status=303)
         response.headers["Location"] = self.url(request, path)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @staticmethod
+    def go(location: str) -> Response:
+        """303 to an address on the site (a self-test's start or result page)."""
+        response = Response(status=303)
+        response.headers["Location"] = location
         response.headers["Cache-Control"] = "no-store"
         return response
 
@@ -278,7 +294,8 @@ class ParticipationApp:
         return [("", refusal.message)] + (list(fields.errors.items()) if fields else [])
 
     def fresh_token(self, slug: str, previous: str, refusal: Refusal) -> str:
-        """The same token when it is still good (a form shown again), else a new one."""
+        """The same token when it is still good (a form shown again), else a new one.
+        ``slug``: the token's scope (a consultation's slug, or a self-test's scope)."""
         if refusal.reason == "form":
             return self.tokens.issue(slug)
         try:

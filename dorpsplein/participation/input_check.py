@@ -19,7 +19,7 @@ from .refusals import Refusal
 
 MAX_BODY = 16 * 1024  # bytes
 MAX_QUERY = 2048  # characters
-MAX_FIELDS = 20
+MAX_FIELDS = 32  # a self-test's last page: v1 ... v20, token, honeypot, stap
 MAX_ID = 2**63 - 1  # SQLite's INTEGER
 FORM_TYPE = "application/x-www-form-urlencoded"
 
@@ -27,6 +27,7 @@ FORM_TYPE = "application/x-www-form-urlencoded"
 LIMITS = {"title": (3, 120), "text": (10, 2000), "name": (1, 80), "place": (0, 80),
           "email": (3, 254), "reason": (3, 500), "website": (0, 200)}
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+OPTION = re.compile(r"[1-9][0-9]?")  # a self-test's answer: an option's number
 LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
 EMAIL = re.compile(r"^[^@\s<>\"'(),;:\\\[\]]{1,64}"
                    r"@[a-z0-9](?:[a-z0-9-]{0,62}\.)+[a-z]{2,63}$")
@@ -170,6 +171,15 @@ class Fields:
     def check(self) -> None:
         if self.errors:
             raise Refusal("invalid", fields=dict(self.errors))
+
+
+def option_number(value: str, options: int) -> int | None:
+    """A self-test answer (``v1`` ... ``v20``): the option's number, 1 to ``options``,
+    written as a browser sends it; anything else is None (not answered)."""
+    if not OPTION.fullmatch(value):
+        return None
+    number = int(value)
+    return number if number <= options else None
 
 
 def hidden(form: dict[str, str], name: str, longest: int = 512) -> str:

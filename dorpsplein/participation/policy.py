@@ -10,6 +10,12 @@ last good one (and the service says so in its log).
 - before ``opens``: 403 ``not_open`` (the date in the site's time zone);
 - after ``closes``, or phase ``closed``/``results``: 410 ``closed``;
 - a new idea in the ``support`` phase: 403 ``no_new_ideas``.
+
+``SelfTest`` is a self-test ("zelftest") as the build wrote it under
+``self_tests``: its questions, their options and points (profile) or right
+option (knowledge), and its results with their pages on the site. An
+absent ``self_tests`` is no tests; a wrong entry makes the file unusable,
+as a wrong consultation does.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +34,12 @@ from .refusals import Refusal
 
 logger = logging.getLogger("dorpsplein.participation")
 PHASES = ("ideas", "support", "closed", "results")
+KINDS = ("profile", "knowledge")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_QUESTIONS = 20  # the answers travel as v1 ... v20
+OPTIONS = (2, 8)  # answers per question
+PROFILES = (2, 8)  # results of a profile test
+MAX_POINTS = 10**6  # the build allows 1 to 9 a mention; an answer may name a result twice
 FALLBACK_SHELL = ('<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8">'
                   '<meta name="viewport" content="width=device-width, initial-scale=1">'
                   "<title><!--participation:title--></title></head><body>"
@@ -112,11 +125,136 @@ class Consultation:
         return None
 
 
+def _whole(value, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def _text(value) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    hint: str  # the editor's HTML, trusted as an article is; "" for none
+    options: tuple[str, ...]
+    points: tuple[tuple[tuple[str, int], ...], ...] = ()  # profile: per option (id, points)
+    correct: int = 0  # knowledge: the right option, from 1
+
+
+@dataclass(frozen=True)
+class Result:
+    id: str
+    title: str
+    url: str
+    min: int = 0  # knowledge: the band of scores it holds
+    max: int = 0
+
+
+@dataclass(frozen=True)
+class SelfTest:
+    slug: str
+    title: str
+    kind: str
+    url: str
+    counts: bool
+    questions: tuple[Question, ...]
+    results: tuple[Result, ...]
+
+    @classmethod
+    def read(cls, slug: str, data) -> SelfTest:
+        def wrong(what: str) -> SiteFileError:
+            return SiteFileError(f"self-test {slug!r}: {what}")
+
+        if not SLUG.match(slug):
+            raise wrong("the slug is not lower-case letters, digits and hyphens")
+        if not isinstance(data, dict):
+            raise wrong("not an object")
+        kind = data.get("kind")
+        if kind not in KINDS:
+            raise wrong(f"kind {kind!r}")
+        counts = data.get("counts", False)
+        if not isinstance(counts, bool):
+            raise wrong(f"counts {counts!r}")
+        if not _text(data.get("url")):
+            raise wrong("no url")
+        questions = data.get("questions")
+        if not isinstance(questions, list) or not 1 <= len(questions) <= MAX_QUESTIONS:
+            raise wrong(f"1 to {MAX_QUESTIONS} questions")
+        results = data.get("results")
+        if not isinstance(results, list) or not results:
+            raise wrong("no results")
+        read_results = tuple(cls._result(wrong, kind, number, value)
+                             for number, value in enumerate(results, 1))
+        ids = [result.id for result in read_results]
+        if len(set(ids)) != len(ids):
+            raise wrong("two results with one id")
+        read_questions = tuple(cls._question(wrong, kind, number, value, set(ids))
+                               for number, value in enumerate(questions, 1))
+        if kind == "profile" and not PROFILES[0] <= len(ids) <= PROFILES[1]:
+            raise wrong(f"{PROFILES[0]} to {PROFILES[1]} results")
+        if kind == "knowledge":
+            scores = sorted(score for result in read_results
+                            for score in range(result.min, result.max + 1))
+            if scores != list(range(len(read_questions) + 1)):
+                raise wrong(f"the results' bands do not cover 0 to {len(read_questions)} once")
+        return cls(slug=slug, title=str(data.get("title") or slug), kind=kind,
+                   url=data["url"], counts=counts, questions=read_questions,
+                   results=read_results)
+
+    @staticmethod
+    def _question(wrong, kind: str, number: int, data, ids: set) -> Question:
+        if not isinstance(data, dict) or not _text(data.get("text")):
+            raise wrong(f"question {number} has no text")
+        hint = data.get("hint") or ""
+        options = data.get("options")
+        if not isinstance(hint, str):
+            raise wrong(f"question {number}: hint {hint!r}")
+        if (not isinstance(options, list) or not OPTIONS[0] <= len(options) <= OPTIONS[1]
+                or not all(_text(option) for option in options)):
+            raise wrong(f"question {number}: {OPTIONS[0]} to {OPTIONS[1]} options")
+        if kind == "knowledge":
+            correct = data.get("correct")
+            if not _whole(correct, 1, len(options)):
+                raise wrong(f"question {number}: correct {correct!r}")
+            return Question(data["text"], hint, tuple(options), correct=correct)
+        points = data.get("points")
+        if not isinstance(points, list) or len(points) != len(options):
+            raise wrong(f"question {number}: points for each option")
+        for option in points:
+            if (not isinstance(option, dict) or not option or not set(option) <= ids
+                    or not all(_whole(v, 1, MAX_POINTS) for v in option.values())):
+                raise wrong(f"question {number}: points {option!r}")
+        return Question(data["text"], hint, tuple(options),
+                        points=tuple(tuple(option.items()) for option in points))
+
+    @staticmethod
+    def _result(wrong, kind: str, number: int, data) -> Result:
+        if not isinstance(data, dict) or not _text(data.get("url")):
+            raise wrong(f"result {number} has no url")
+        low = high = 0
+        if kind == "knowledge":
+            low, high = data.get("min"), data.get("max")
+            if not (_whole(low, 0, MAX_QUESTIONS) and _whole(high, 0, MAX_QUESTIONS)
+                    and low <= high):
+                raise wrong(f"result {number}: min {low!r}, max {high!r}")
+        # A knowledge band's id is its scores ("3-4", "5") when the file names none.
+        result_id = data.get("id", (f"{low}-{high}" if low != high else str(low))
+                             if kind == "knowledge" else None)
+        if not isinstance(result_id, str) or not SLUG.match(result_id):
+            raise wrong(f"result {number}: id {result_id!r}")
+        return Result(result_id, str(data.get("title") or result_id), data["url"], low, high)
+
+    def question(self, number: int) -> Question:
+        return self.questions[number - 1]
+
+
 @dataclass(frozen=True)
 class SiteFile:
     site_url: str
     consultations: dict
     shell: str
+    self_tests: dict = field(default_factory=dict)
 
 
 def parse(text: str) -> SiteFile:
@@ -128,11 +266,17 @@ def parse(text: str) -> SiteFile:
         raise SiteFileError("no 'consultations' object")
     consultations = {str(slug): Consultation.read(str(slug), value)
                      for slug, value in data["consultations"].items()}
+    tests = data.get("self_tests")
+    if tests is None:
+        tests = {}
+    if not isinstance(tests, dict):
+        raise SiteFileError("'self_tests' is not an object")
+    self_tests = {str(slug): SelfTest.read(str(slug), value) for slug, value in tests.items()}
     shell = data.get("shell")
     if not isinstance(shell, str) or "<!--participation:main-->" not in shell:
         shell = FALLBACK_SHELL
     return SiteFile(site_url=str(data.get("site_url") or "").rstrip("/"),
-                    consultations=consultations, shell=shell)
+                    consultations=consultations, shell=shell, self_tests=self_tests)
 
 
 class Consultations:
@@ -166,6 +310,13 @@ class Consultations:
         if consultation is None:
             raise Refusal("unknown")
         return consultation
+
+    def self_test(self, slug: str, counted: bool = False) -> SelfTest:
+        """The self-test ``slug`` (with ``counted``: only one that keeps counts), or 404."""
+        test = self.current().self_tests.get(slug)
+        if test is None or (counted and not test.counts):
+            raise Refusal("unknown")
+        return test
 
 
 def now() -> datetime:

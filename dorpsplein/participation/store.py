@@ -1,4 +1,5 @@
-"""The SQLite store: ideas, supports, confirmations, tokens, counts, reports.
+"""The SQLite store: ideas, supports, confirmations, tokens, counts, reports,
+and the self-tests' counts per result.
 
 One connection per worker (per thread), opened after gunicorn forks. Every
 write is one ``BEGIN IMMEDIATE`` transaction (``Store.write``): the checks
@@ -9,7 +10,8 @@ the whole transaction back. The database is in WAL mode; its files are 0600
 (the service runs with umask 077 and ``prepare`` sets the mode).
 
 Nothing here stores an e-mail address or an IP address: people and
-networks are keyed hashes (``people``).
+networks are keyed hashes (``people``). A self-test's answers are never
+stored: only how many readers reached each result (``self_test_counts``).
 """
 
 from __future__ import annotations
@@ -75,6 +77,12 @@ CREATE TABLE IF NOT EXISTS reports (
     network TEXT NOT NULL DEFAULT '',
     seen INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (idea, person)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS self_test_counts (
+    self_test TEXT NOT NULL,
+    result TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (self_test, result)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS login_failures (
     address TEXT NOT NULL,
@@ -305,6 +313,19 @@ class Store:
                        (utc_now(), idea_id))
             return True
         return idea["status"] == "hidden"
+
+    # -- self-tests ----------------------------------------------------------------------
+
+    @staticmethod
+    def count_result(db, self_test: str, result: str) -> None:
+        """One more reader reached ``result`` (inside a write, with its guards)."""
+        db.execute("INSERT INTO self_test_counts (self_test, result, count) VALUES (?, ?, 1) "
+                   "ON CONFLICT (self_test, result) DO UPDATE SET count = count + 1",
+                   (self_test, result))
+
+    def result_counts(self, self_test: str, db=None) -> dict[str, int]:
+        return dict((db or self.db).execute(
+            "SELECT result, count FROM self_test_counts WHERE self_test = ?", (self_test,)))
 
     # -- moderation ----------------------------------------------------------------------
 

@@ -1,8 +1,9 @@
 """The participation service through the shipped nginx config (tests/hosting_fixtures.py):
 moderation behind nginx's password under every spelling, participation.json
 never served, the API and the forms proxied with the service's own prefix,
-bodies bounded, and the citizen's address (not one a client claims) counted
-by the rate limit."""
+bodies bounded, the citizen's address (not one a client claims) counted
+by the rate limit, and self-tests ("zelftest") proxied but never written to
+the access log (their addresses carry the answers)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import gzip
 import json
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -19,8 +21,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import FROM_PELICANCONF
+from conftest import FROM_PELICANCONF, free_port
 from hosting_fixtures import wait_for
+from participation_service import SITE as SERVICE_SITE
+from participation_service import self_tests
 from test_hosting import basic, check_security_headers, raw
 
 from dorpsplein.build import ROOT
@@ -29,6 +33,8 @@ from dorpsplein.devtools.bench_participation import not_before
 pytestmark = pytest.mark.slow
 
 SLUG = "dorpsplein-groener"
+TEST = "lindeveld-2040"  # a self-test with counts (tests/participation_service.py)
+QUIZ = "inspraak-quiz"  # one without
 PASSWORD = "inspraak-moderator-test"
 # Writes per network per hour in this test's service (the whole file's writes
 # through nginx come from 127.0.0.1: one network).
@@ -39,8 +45,10 @@ MODERATION_PAGE = (b'name="csrf"', b"/moderatie/logout")
 
 
 def site_file(site: str) -> dict:
-    """A participation.json as the build writes it: one open consultation."""
+    """A participation.json as the build writes it: one open consultation, and
+    two self-tests whose pages are on this site."""
     now = datetime.now(UTC).replace(microsecond=0)
+    tests = json.loads(json.dumps(self_tests()).replace(SERVICE_SITE, site))
     return {
         "version": 1, "site_url": site,
         "consultations": {SLUG: {
@@ -51,6 +59,7 @@ def site_file(site: str) -> dict:
             "phase": "ideas", "supports": 3, "verification": "indicative",
             "moderation": "before", "ideas_built": [],
             "idea_url": f"{site}/inspraak/{SLUG}/idee-{{id}}/"}},
+        "self_tests": tests,
         "shell": '<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>'
                  '<!--participation:title--></title></head><body><main id="inhoud">'
                  "<!--participation:main--></main></body></html>",
@@ -166,6 +175,15 @@ GUARDED = [
     ("GET", "/participatie/api/../moderatie/"),
     ("GET", "/%70articipatie/moderatie/"),
     ("GET", "/participatie/moderatie/index.html"),
+    # Through the self-tests' own location: the moderation one comes first.
+    ("GET", "/participatie/zelftest/moderatie/"),
+    ("GET", "/participatie/zelftest/../moderatie/"),
+    ("GET", "/participatie/zelftest/%2e%2e/moderatie/"),
+    ("POST", "/participatie/zelftest/lindeveld-2040/vraag/3/../../../../moderatie/login"),
+    ("GET", "/participatie/zelftest/lindeveldmoderatie/vraag/1?v1=2"),
+    ("GET", "/participatie//zelftest//moderatie/?v1=2"),
+    ("GET", "/participatie/ZELFTEST/Moderatie/"),
+    ("GET", "/participatie/%7aelftest/%6doderatie/"),
 ]
 # Spellings nginx does not take for moderation, and neither does the service:
 # it refuses them itself (404 with a reason), or nginx does (400).
@@ -343,6 +361,154 @@ def test_a_body_over_32k_is_refused_by_nginx(inspraak):
     assert status == 413
     assert inspraak.ideas() == before
     check_security_headers(headers, "/idee 413")
+
+
+# --- Self-tests ("zelftest") -------------------------------------------------------------
+
+
+def counted(inspraak) -> dict:
+    with sqlite3.connect(inspraak.database) as db:
+        return dict(db.execute("SELECT result, count FROM self_test_counts WHERE self_test = ?",
+                               (TEST,)))
+
+
+def test_a_self_test_without_javascript_through_nginx(inspraak):
+    site = inspraak.site
+    base = f"/participatie/zelftest/{TEST}"
+    status, headers, body = send(site, "GET", f"{base}/vraag/2?v1=1")
+    assert status == 200, body[:300]
+    assert f'action="{base}/vraag/2"'.encode() in body and b'name="v1" value="1"' in body
+    assert b'<meta name="referrer" content="strict-origin">' in body
+    check_security_headers(headers, "/zelftest")
+    assert "strict-origin" in headers.get_all("Referrer-Policy")
+    status, headers, _body = send(site, "GET", f"{base}/vraag/2?v1=1&v2=3&stap=volgende")
+    assert status == 303 and headers["Location"].endswith(f"{base}/vraag/3?v1=1&v2=3")
+    status, headers, _body = send(site, "GET", f"{base}/vraag/1?stap=vorige")
+    assert status == 303 and headers["Location"] == f"{site}/zelftest/{TEST}/"
+    status, headers, _body = send(site, "GET", f"/participatie/zelftest/{QUIZ}/vraag/3?"
+                                  "v1=2&v2=1&v3=3&stap=volgende")
+    assert status == 303 and headers["Location"] == f"{site}/zelftest/{QUIZ}/resultaat/3/"
+    status, headers, body = send(site, "GET", f"{base}/vraag/9")
+    assert status == 404 and b"Pagina niet gevonden" in body
+    check_security_headers(headers, "/zelftest 404")
+
+
+def test_a_self_test_is_counted_through_nginx(inspraak):
+    """The last question's form (a POST: counts on) and the site's script."""
+    site = inspraak.site
+    last = f"/participatie/zelftest/{TEST}/vraag/3"
+    before = counted(inspraak)
+    status, _headers, body = send(site, "GET", f"{last}?v1=2&v2=3")
+    assert status == 200 and b'method="post"' in body
+    token = re.search(rb'name="token" value="([^"]+)"', body).group(1).decode()
+    time.sleep(1.05)
+    status, headers, body = send(site, "POST", last, form={
+        "v1": "2", "v2": "3", "v3": "1", "token": token, "website": "", "stap": "volgende"})
+    assert status == 303, body[:300]
+    assert headers["Location"] == f"{site}/zelftest/{TEST}/resultaat/stad/"
+    assert counted(inspraak).get("stad", 0) == before.get("stad", 0) + 1
+    # The site's script: a token, the answers, every result's count back.
+    status, _headers, body = send(site, "GET", f"/participatie/api/zelftest/{TEST}/form",
+                                  {"Accept": "application/json"})
+    assert status == 200, body
+    answer = json.loads(body)
+    time.sleep(max(0.0, not_before(answer["not_before"], time.time()) - time.time()) + 0.05)
+    status, _headers, body = send(site, "POST", f"/participatie/api/zelftest/{TEST}/resultaat",
+                                  {"Accept": "application/json"},
+                                  {"v1": "1", "v2": "1", "v3": "1", "token": answer["token"],
+                                   "website": ""})
+    assert status == 200, body
+    result = json.loads(body)
+    assert result["result"] == "groen" and result["counts"] == {
+        rid: counted(inspraak).get(rid, 0) for rid in ("groen", "dorp", "samen", "stad")}
+    status, headers, body = send(site, "GET", f"/participatie/api/zelftest/{TEST}/counts")
+    assert status == 200 and json.loads(body)["total"] == result["total"]
+    status, _headers, body = send(site, "GET", f"/participatie/api/zelftest/{QUIZ}/counts")
+    assert status == 404 and json.loads(body)["reason"] == "unknown"
+
+
+@pytest.fixture(scope="module")
+def logged(hosted, inspraak, tmp_path_factory):
+    """The same site, snippets and participation service behind a second nginx
+    that writes an access log (the hosted one logs nothing): its URL and log."""
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    _site, output, _comments = hosted
+    conf = tmp_path_factory.mktemp("nginx-logged")
+    shutil.copytree(ROOT / "deploy" / "nginx" / "snippets", conf / "snippets")
+    (conf / "modules").symlink_to("/usr/lib/nginx/modules")
+    (conf / "htpasswd").write_text("")
+    port, participation = free_port(), urllib.parse.urlsplit(inspraak.direct).port
+    (conf / "nginx.conf").write_text(f"""
+user root;
+worker_processes 1;
+daemon off;
+pid {conf}/nginx.pid;
+error_log {conf}/error.log warn;
+include /etc/nginx/modules-enabled/*.conf;
+events {{ worker_connections 64; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    access_log {conf}/access.log combined;
+    client_body_temp_path {conf}/tmp-body;
+    proxy_temp_path {conf}/tmp-proxy;
+    fastcgi_temp_path {conf}/tmp-fastcgi;
+    uwsgi_temp_path {conf}/tmp-uwsgi;
+    scgi_temp_path {conf}/tmp-scgi;
+    upstream dorpsplein_isso {{ server 127.0.0.1:{free_port()}; }}
+    upstream dorpsplein_participation {{ server 127.0.0.1:{participation}; }}
+    server {{
+        listen 127.0.0.1:{port};
+        server_name localhost;
+        root {output};
+        set $dorpsplein_htpasswd {conf}/htpasswd;
+        include snippets/dorpsplein-site.conf;
+    }}
+}}
+""")
+    test = subprocess.run([nginx, "-t", "-p", str(conf), "-c", str(conf / "nginx.conf")],
+                          capture_output=True, text=True)
+    assert test.returncode == 0, test.stderr
+    with (conf / "stdout.log").open("w") as out:
+        server = subprocess.Popen([nginx, "-p", str(conf), "-c", str(conf / "nginx.conf")],
+                                  stdout=out, stderr=subprocess.STDOUT)
+    site = f"http://127.0.0.1:{port}"
+    wait_for(site + "/", server, conf / "error.log")
+    yield site, conf / "access.log"
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def test_self_test_addresses_are_not_in_the_access_log(logged):
+    site, log = logged
+    quiz = f"/participatie/zelftest/{QUIZ}/vraag"
+    for method, path in [
+        ("GET", f"{quiz}/2?v1=2"),
+        ("GET", f"{quiz}/2?v1=2&v2=1&stap=volgende"),
+        ("GET", f"{quiz}/3?v1=2&v2=1&v3=3&stap=volgende"),
+        ("HEAD", f"{quiz}/1?v1=2"),
+        ("GET", f"/participatie//zelftest/{QUIZ}/vraag/2?v1=2"),
+        ("GET", f"/participatie/%7aelftest/{QUIZ}/vraag/2?v1=2"),
+        ("GET", f"/participatie/./zelftest/{QUIZ}/vraag/2?v1=2"),
+        ("GET", f"/participatie/ZELFTEST/{QUIZ}/vraag/2?v1=2"),
+        ("GET", f"/participatie/zelftest/{TEST}/vraag/3?v1=2&v2=2"),
+        ("POST", f"/participatie/zelftest/{TEST}/vraag/3"),
+        ("GET", f"/participatie/zelftest/{QUIZ}/vraag/9?v1=2"),
+    ]:
+        status, _headers, _body = send(site, method, path, form={"v1": "2"}
+                                       if method == "POST" else None)
+        assert status < 500, (path, status)
+    # Any other /participatie/ request is logged as usual (and after the ones above).
+    status, _headers, _body = send(site, "GET", f"/participatie/api/{SLUG}/ideas?na=zelftoets")
+    assert status == 200
+    deadline = time.monotonic() + 10
+    while "na=zelftoets" not in (log.read_text() if log.exists() else ""):
+        assert time.monotonic() < deadline, "the access log has no line for the board"
+        time.sleep(0.05)
+    text = log.read_text()
+    assert "zelftest" not in text.lower() and "v1=" not in text, text
+    assert [line for line in text.splitlines() if "/participatie/" in line] == [
+        line for line in text.splitlines() if "na=zelftoets" in line], text
 
 
 def test_a_claimed_forwarded_address_does_not_escape_the_rate_limit(inspraak):
