@@ -284,7 +284,7 @@ def participation_restore(c, backup, production=False):
 
 @task
 def screenshots(c):
-    """Screenshots for docs/screenshots: home, article, comments, feeds, search, inspraak (32)."""
+    """Screenshots for docs/screenshots: pages, inspraak and zelftest (40)."""
     from dorpsplein.devtools.screenshots import main
 
     main(ROOT / "docs" / "screenshots")

@@ -31,6 +31,7 @@ SAMPLE_ARTICLES = (
     "2026-11-debat-modereren.md", "2026-11-schrijven-voor-het-web.md",
 )
 SAMPLE_CONSULTATIONS = ("dorpsplein-groener.md",)
+SAMPLE_SELF_TESTS = ("lindeveld-2040.md",)
 SAMPLE_IMAGES = ("facebookpagina-starten.svg", "geintegreerde-kanaalaanpak.svg",
                  "online-burgerbevraging.svg", "dorpsplein-groener.svg", "logo.svg")
 SAMPLE_FEED_NAMESPACE = "6f1d9a52-3c1e-4c5b-9a55-0c0f7b1f4e21"
@@ -143,21 +144,13 @@ def answer(question: Question, current, given: str | None, interactive: bool, as
 
 def remove_samples(content: Path) -> list[Path]:
     removed = []
-    for name in SAMPLE_ARTICLES:
-        path = content / "articles" / name
-        if path.exists():
-            path.unlink()
-            removed.append(path)
-    for name in SAMPLE_CONSULTATIONS:
-        path = content / "inspraak" / name
-        if path.exists():
-            path.unlink()
-            removed.append(path)
-    for name in SAMPLE_IMAGES:
-        path = content / "images" / name
-        if path.exists():
-            path.unlink()
-            removed.append(path)
+    for folder, names in (("articles", SAMPLE_ARTICLES), ("inspraak", SAMPLE_CONSULTATIONS),
+                          ("zelftest", SAMPLE_SELF_TESTS), ("images", SAMPLE_IMAGES)):
+        for name in names:
+            path = content / folder / name
+            if path.exists():
+                path.unlink()
+                removed.append(path)
     return removed
 
 

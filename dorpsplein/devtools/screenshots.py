@@ -3,7 +3,8 @@
 Home, an article, its comments (two comments posted to the real comment
 server), "Volg ons", a feed, the search page with results, a consultation's
 board (live from the real participation service) and its idea form with
-errors; at 375 and 1280 px, light and dark: 32 pictures (and the share bar),
+errors, the self-test's second question and a result; at 375 and 1280 px,
+light and dark: 40 pictures (and the share bar),
 what the reader sees on opening (or scrolling to) each. Written as
 256-colour PNGs, small enough for git.
 """
@@ -29,6 +30,9 @@ SHOTS = {
     "consultation": "/inspraak/dorpsplein-groener/",
     # On the participation service (its own page in the site's shell).
     "idea-form": "/dorpsplein-groener/idee",
+    # The self-test: its second question (in place, with the script) and a result.
+    "self-test": "/zelftest/lindeveld-2040/",
+    "self-test-result": "/zelftest/lindeveld-2040/resultaat/samen/",
 }
 WIDTHS = {375: 812, 1280: 800}
 COMMENTS = (
@@ -64,6 +68,11 @@ def shoot(page, name: str, path: str, site, target: Path) -> None:
         page.evaluate("document.querySelector('#reacties').scrollIntoView()")
     if name == "search":
         page.wait_for_selector("#search-results li")
+    if name == "self-test":  # begun, the first question answered
+        page.locator("[data-self-test-begin]").click()
+        page.locator("#v1-2").check()
+        page.get_by_role("button", name="Volgende").click()
+        page.locator("#vraag-2 h1").wait_for()
     save(page.screenshot(), target)
 
 
