@@ -16,6 +16,8 @@ builds), a successful build writes a manifest to ``CACHE_PATH``:
   ``DORPSPLEIN_SITEURL`` and the like), written out stably;
 - the installed packages (the modification time of each ``sys.path`` folder:
   installing or removing a package changes it);
+- what plugins read from outside the files (their contracts' ``outside``:
+  the participation service's boards and counts);
 - the hour: some pages change with time alone (an article dated in the
   future appears; comments close after ``ISSO_COMMENTS_CLOSE_AFTER_DAYS``),
   so a manifest is good until the end of the hour in which it was written;
@@ -116,6 +118,7 @@ class Inputs:
         for entry in sys.path:
             with contextlib.suppress(OSError):
                 packages[entry] = os.stat(entry).st_mtime_ns
+        self.settings = settings
         self.rest = json.dumps({
             "settings": _stable({k: v for k, v in settings.items() if k.isupper()}),
             "packages": packages,
@@ -123,6 +126,9 @@ class Inputs:
             "hour": datetime.now().strftime("%Y-%m-%dT%H"),
         }, sort_keys=True)
         self.files = self._files() if self.enabled else ""
+        # Asked before the build, as the files are: data that changes while it
+        # runs means the next build builds.
+        self.outside = self._outside() if self.enabled else ""
 
     def _files(self) -> str:
         stats: dict = {}
@@ -130,8 +136,14 @@ class Inputs:
             _walk(folder, stats)
         return json.dumps(sorted(stats.items()))
 
+    def _outside(self) -> str:
+        from dorpsplein_kit import declared
+
+        told = json.dumps([outside(self.settings) for outside in declared(self.settings).outside])
+        return hashlib.sha256(told.encode()).hexdigest()
+
     def fingerprint(self) -> str:
-        return hashlib.sha256((self.rest + self.files).encode()).hexdigest()
+        return hashlib.sha256((self.rest + self.files + self.outside).encode()).hexdigest()
 
     def unchanged(self) -> list[str] | None:
         """The recorded warnings when nothing changed since the last build, else None."""

@@ -130,3 +130,30 @@ def test_the_command_says_nothing_changed(tmp_path, capsys):
     os.utime(settings, ns=(time.time_ns(), time.time_ns() + 10**9))
     assert main([str(settings)]) == 0
     assert " gebouwd in " in capsys.readouterr().out
+
+
+def test_a_change_in_the_participation_service_builds_again(site, tmp_path):
+    """What the pages show from the participation service (boards, a
+    self-test's counts) is an input too: a citizen's counted result after a
+    build means the next build builds (plugins/participation: its contract's
+    ``outside``)."""
+    from participation_service import SITE, free_port, start
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    assert not site(PARTICIPATION_DATA=url).unchanged  # no service yet: built without it
+    assert site(PARTICIPATION_DATA=url).unchanged
+    service = start(tmp_path / "service", "--origin", SITE, port=port, time_trap_seconds=0,
+                    site=site.output / "participation.json")
+    try:
+        assert not site(PARTICIPATION_DATA=url).unchanged  # it answers now
+        assert site(PARTICIPATION_DATA=url).unchanged
+        token = service.get("/api/zelftest/lindeveld-2040/form").json["token"]
+        answers = {f"v{n}": "1" for n in range(1, 7)}
+        counted = service.post("/api/zelftest/lindeveld-2040/resultaat",
+                               {**answers, "token": token, "website": ""})
+        assert counted.status == 200, counted.body
+        assert not site(PARTICIPATION_DATA=url).unchanged
+        assert site(PARTICIPATION_DATA=url).unchanged
+    finally:
+        service.stop()

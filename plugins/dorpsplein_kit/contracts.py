@@ -35,6 +35,10 @@ itself (not articles or pages: consultations, self-tests), as
 ``(path, line, message)`` with the same words the build uses: ``invoke
 check`` reports them beside the articles' own.
 
+``outside(settings)`` gives, as text, what the plugin's pages are made of that
+is not in any file the build reads (a service's answers): the no-change build
+(``dorpsplein/uptodate.py``) builds again when it differs from last time.
+
 ``listed`` names the article attributes list pages show (the reading time):
 when one of them changes, the live preview renders the list pages that show
 the article again.
@@ -68,6 +72,8 @@ Preview = Callable[[list, Any], None]
 Reach = Callable[[list, Any], Iterable]
 # check(settings) -> the problems of the plugin's own content files.
 Check = Callable[[Any], Iterable[tuple[Any, int | None, str]]]
+# outside(settings) -> the data from outside the files, as text.
+Outside = Callable[[Any], str]
 
 # Where Pelican's articles generator keeps every article, draft and hidden one.
 _ARTICLE_LISTS = ("articles", "translations", "hidden_articles", "hidden_translations",
@@ -103,6 +109,7 @@ class Contract:
     shown_elsewhere: tuple[str, ...] = ()
     reach: Reach | None = None
     check: Check | None = None
+    outside: Outside | None = None
 
     @staticmethod
     def ranked_lists(attribute: str, key: str, shared: str, limit: str) -> Reach:
@@ -150,6 +157,7 @@ class Declared:
     # (shown_elsewhere keys, reach or None) of each plugin that declares keys.
     reaches: tuple[tuple[tuple[str, ...], Reach | None], ...] = ()
     checks: tuple[Check, ...] = ()
+    outside: tuple[Outside, ...] = ()
 
 
 def _module(plugin) -> ModuleType | None:
@@ -184,6 +192,7 @@ def declared(settings) -> Declared:
     shown_elsewhere: set[str] = set()
     reaches = []
     checks = []
+    outside = []
     for contract in contracts(settings):
         for key, values in contract.front_matter.items():
             if key in front_matter and front_matter[key] != tuple(values):
@@ -200,5 +209,8 @@ def declared(settings) -> Declared:
             reaches.append((tuple(contract.shown_elsewhere), contract.reach))
         if contract.check is not None:
             checks.append(contract.check)
+        if contract.outside is not None:
+            outside.append(contract.outside)
     return Declared(dict(sorted(front_matter.items())), tuple(sorted(listed)), tuple(previews),
-                    tuple(sorted(shown_elsewhere)), tuple(reaches), tuple(checks))
+                    tuple(sorted(shown_elsewhere)), tuple(reaches), tuple(checks),
+                    tuple(outside))

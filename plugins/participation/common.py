@@ -211,6 +211,21 @@ class Service:
             reason = self.unreachable
         return self.fallback(name, shape, reason, stale)
 
+    def answer(self, api: str) -> str:
+        """The service's answer to ``GET {url}/{api}`` as it came, or why none came."""
+        if self.unreachable is not None:
+            return self.unreachable
+        try:
+            request = urllib.request.Request(f"{self.source}/{api}",
+                                             headers={"Accept": "application/json"})
+            with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+                return response.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as error:
+            return f"HTTP {error.code}"
+        except OSError as error:
+            self.unreachable = error.__class__.__name__
+            return self.unreachable
+
     def keep(self, name: str, data: dict) -> None:
         record = {"fetched": self.now.isoformat(), "board": data}
         write_if_changed(self.cache / f"{name}.json",

@@ -721,14 +721,45 @@ def check_files(settings) -> list[tuple[str, int | None, str]]:
     return found
 
 
+SLUG_LINE = re.compile(r"^slug:\s*(?P<slug>\S+)\s*$", re.IGNORECASE | re.MULTILINE)
+
+
+def _slug(path: Path) -> str:
+    """The file's Slug: (in its front matter), else its name."""
+    head = path.read_text(encoding="utf-8", errors="replace").split("\n\n", 1)[0]
+    found = SLUG_LINE.search(head)
+    return found.group("slug") if found else path.stem
+
+
+def outside_data(settings) -> str:
+    """What the pages are made of besides the files (dorpsplein/uptodate.py):
+    the service's answer for every consultation's board and self-test's
+    counts, or the folder's files. A build after a moderator's decision, a
+    new support or a counted result is then a build, not "nothing changed"."""
+    settings = dict(settings)
+    merged(settings)
+    service = Service(settings, now_of(settings))
+    if not service.service:
+        folder = Path(service.source)
+        return json.dumps(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns)
+                                 for p in folder.glob("*.json")) if folder.is_dir() else [])
+    content = settings["PATH"]
+    asked = [f"api/{_slug(p)}/ideas"
+             for p in content_files(content, settings["PARTICIPATION_PATHS"])]
+    asked += [f"api/zelftest/{_slug(p)}/counts"
+              for p in content_files(content, settings["PARTICIPATION_SELF_TEST_PATHS"])]
+    return json.dumps([service.answer(api) for api in asked])
+
+
 def get_generators(pelican):
     return ParticipationGenerator
 
 
 # Consultations and self-tests are not articles: no front-matter key of
 # articles, nothing list pages show (an edit of one in the live preview is a
-# full build); ``invoke check`` checks their files as the build does.
-CONTRACT = Contract(check=check_files)
+# full build); ``invoke check`` checks their files as the build does; the
+# no-change build also compares what the service answers.
+CONTRACT = Contract(check=check_files, outside=outside_data)
 
 
 def register() -> None:
