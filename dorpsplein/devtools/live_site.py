@@ -77,13 +77,19 @@ SAMPLE_IDEAS = ROOT / "tests" / "data" / "participation"
 
 def _seed_ideas(database: Path) -> None:
     """The sample consultations' ideas (tests/data/participation), approved,
-    with their supports, through the service's own store module."""
+    with their supports, and the sample self-test's counts
+    (zelftest-<slug>.json), through the service's own store module."""
     from ..participation import store
 
     database.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     store.prepare(database)
     ideas = store.Store(database)
-    for path in sorted(SAMPLE_IDEAS.glob("*.json")):
+    for path in sorted(SAMPLE_IDEAS.glob("zelftest-*.json")):
+        counted = json.loads(path.read_text(encoding="utf-8"))
+        ideas.write(lambda db, counted=counted: db.executemany(
+            "INSERT INTO self_test_counts (self_test, result, count) VALUES (?, ?, ?)",
+            [(counted["self_test"], result, n) for result, n in counted["results"].items()]))
+    for path in sorted(set(SAMPLE_IDEAS.glob("*.json")) - set(SAMPLE_IDEAS.glob("zelftest-*"))):
         board = json.loads(path.read_text(encoding="utf-8"))
 
         def add(db, board=board, slug=path.stem):
