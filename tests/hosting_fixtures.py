@@ -47,12 +47,19 @@ def participation_port():
 
 
 @pytest.fixture(scope="session")
-def hosted(tmp_path_factory, participation_port):
+def hosted_root(tmp_path_factory):
+    """The hosted site's folder; its nginx writes the access log a Debian
+    server keeps (combined format) to nginx/access.log there."""
+    return tmp_path_factory.mktemp("hosted")
+
+
+@pytest.fixture(scope="session")
+def hosted(hosted_root, participation_port):
     """(site URL, output folder, CommentServer) behind nginx, as deploy/ configures it."""
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     if not Path(nginx).exists():
         pytest.fail("nginx is not installed: run ./go test (it installs Debian's nginx).")
-    root = tmp_path_factory.mktemp("hosted")
+    root = hosted_root
     site_port, isso_port = free_port(), free_port()
     site = f"http://127.0.0.1:{site_port}"
     content = root / "content"
@@ -98,7 +105,7 @@ events {{ worker_connections 256; }}
 http {{
     include /etc/nginx/mime.types;
     default_type application/octet-stream;
-    access_log off;
+    access_log {conf}/access.log combined;
     client_body_temp_path {conf}/tmp-body;
     proxy_temp_path {conf}/tmp-proxy;
     fastcgi_temp_path {conf}/tmp-fastcgi;

@@ -135,6 +135,24 @@ class FileReader:
             return None
         return value
 
+    def title(self, meta: dict, missing: str, too_long: str) -> str:
+        """The Title, with ``missing`` or ``too_long`` ({count}, {limit}) said when so."""
+        title = plain(meta.get("title"))
+        if not title:
+            self.problem(None, missing)
+        elif len(title) > TITLE_MAX:
+            self.problem("title", too_long.format(count=len(title), limit=TITLE_MAX))
+        return title
+
+    def slug(self, meta: dict, wrong: str) -> tuple[str, bool]:
+        """(the Slug, or the file's name; whether it is one), ``wrong`` ({slug})
+        said when not."""
+        slug = plain(meta.get("slug")) if "slug" in self.lines else self.path.stem
+        if SLUG.match(slug):
+            return slug, True
+        self.problem("slug" if "slug" in self.lines else None, wrong.format(slug=slug))
+        return slug, False
+
     def either(self, choices) -> str:
         word = self._("or")
         return f" {word} ".join(choices)

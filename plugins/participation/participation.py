@@ -71,8 +71,6 @@ from .common import (
     LOCALE,
     MOMENT,
     RASTER,
-    SLUG,
-    TITLE_MAX,
     FileReader,
     Problem,
     Service,
@@ -199,21 +197,14 @@ class Reader(FileReader):
                                         "Slug, Summary, Opens, Closes, Phase, Supports, "
                                         "Verification, Moderation, Image or Answer-N.").format(
                         key=self.written(key)))
-        title = plain(meta.get("title"))
-        if not title:
-            self.problem(None, _("the consultation has no Title — add the question as a line "
-                                 "such as 'Title: Hoe maken we het Dorpsplein groener?'."))
-        elif len(title) > TITLE_MAX:
-            self.problem("title", _("the question is {count} characters long, more than "
-                                    "{limit} — write it shorter; say more in the text "
-                                    "below.").format(count=len(title), limit=TITLE_MAX))
-        slug = plain(meta.get("slug")) if "slug" in self.lines else self.path.stem
-        if not SLUG.match(slug):
-            self.problem("slug" if "slug" in self.lines else None, _(
-                "'{slug}' cannot be the consultation's address — write a Slug of lower-case "
-                "letters, digits and hyphens, such as 'Slug: dorpsplein-groener'.").format(
-                slug=slug))
-        elif slug in RESERVED or slug.endswith("moderatie"):
+        title = self.title(meta, _("the consultation has no Title — add the question as a line "
+                                   "such as 'Title: Hoe maken we het Dorpsplein groener?'."),
+                           _("the question is {count} characters long, more than {limit} — "
+                             "write it shorter; say more in the text below."))
+        slug, good = self.slug(meta, _("'{slug}' cannot be the consultation's address — write a "
+                                       "Slug of lower-case letters, digits and hyphens, such as "
+                                       "'Slug: dorpsplein-groener'."))
+        if good and (slug in RESERVED or slug.endswith("moderatie")):
             self.problem("slug" if "slug" in self.lines else None, _(
                 "'{slug}' is taken by the participation service itself (its API, its "
                 "stylesheet or the moderators' page) — write another Slug, such as "

@@ -23,7 +23,7 @@ import markdown
 from dorpsplein_kit import absolute_url
 from pelican.contents import Page
 
-from .common import RASTER, SLUG, TITLE_MAX, FileReader, plain
+from .common import RASTER, SLUG, FileReader, plain
 
 # Where the pages go in the site.
 OUTPUT = "zelftest"
@@ -98,19 +98,13 @@ class SelfTestReader(FileReader):
                 self.problem(key, _("'{key}' is not a key of a self-test — use Title, Slug, "
                                     "Summary, Kind, Counts, Image or Image_alt.").format(
                     key=self.written(key)))
-        title = plain(meta.get("title"))
-        if not title:
-            self.problem(None, _("the self-test has no Title — add a line such as "
-                                 "'Title: Hoe wil jij in 2040 in Lindeveld wonen?'."))
-        elif len(title) > TITLE_MAX:
-            self.problem("title", _("the title is {count} characters long, more than {limit} "
-                                    "— write it shorter; say more in the introduction.").format(
-                count=len(title), limit=TITLE_MAX))
-        slug = plain(meta.get("slug")) if "slug" in self.lines else self.path.stem
-        if not SLUG.match(slug):
-            self.problem("slug" if "slug" in self.lines else None, _(
-                "'{slug}' cannot be the self-test's address — write a Slug of lower-case "
-                "letters, digits and hyphens, such as 'Slug: lindeveld-2040'.").format(slug=slug))
+        title = self.title(meta, _("the self-test has no Title — add a line such as "
+                                   "'Title: Hoe wil jij in 2040 in Lindeveld wonen?'."),
+                           _("the title is {count} characters long, more than {limit} — "
+                             "write it shorter; say more in the introduction."))
+        slug, _good = self.slug(meta, _("'{slug}' cannot be the self-test's address — write a "
+                                        "Slug of lower-case letters, digits and hyphens, such "
+                                        "as 'Slug: lindeveld-2040'."))
         kind = self.choice(meta, "kind", KINDS, _(
             "'{value}' is not a kind of self-test — write {key}: and one of {allowed}."))
         counts = self.choice(meta, "counts", COUNTS, _(
