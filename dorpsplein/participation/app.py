@@ -278,10 +278,11 @@ class ParticipationApp(SelfTestViews):
         if form.get(HONEYPOT, ""):
             raise Refusal("honeypot", slug=slug)
 
-    def write_guards(self, db, request, nonce: str, at: float) -> None:
-        """Inside a write: the rate limit counts it, the token is used up."""
+    def write_guards(self, db, request, nonce: str, at: float, bucket: str = "") -> None:
+        """Inside a write: the rate limit counts it (in ``bucket``, per network),
+        the token is used up."""
         if self.guarded:
-            self.store.count_write(db, self.client_network(request), at,
+            self.store.count_write(db, bucket + self.client_network(request), at,
                                    int(self.server["writes_per_hour"]))
         self.store.use_token(db, nonce, at, int(self.server["form_max_age"]))
 

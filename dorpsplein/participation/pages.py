@@ -11,11 +11,11 @@ citizen typed is always text), and adds this service's small stylesheet
 Every page has the same headers: a CSP without script, nosniff, no
 framing, ``Referrer-Policy: same-origin`` and ``Cache-Control: no-store``.
 A ``private`` page (a self-test's question: its address carries the
-answers) sends no referrer at all, in the header and in a ``<meta>`` first
-in the head -- a web server in front may add its own Referrer-Policy header
-after ours, and the meta wins over both -- so neither the site's stylesheet
-nor the result page it leads to gets the answers in a Referer (and in the
-web server's access log).
+answers) sends only its origin as referrer (``PRIVATE_REFERRER``), in the
+header and in a ``<meta>`` first in the head -- a web server in front may add
+its own Referrer-Policy header after ours, and the meta wins over both -- so
+neither the site's stylesheet nor the result page it leads to gets the
+answers in a Referer (and in the web server's access log).
 """
 
 from __future__ import annotations

@@ -162,12 +162,12 @@ class SelfTestViews:
             # Not counted; the reader still gets the result (it stores nothing).
         return self.go(result.url)
 
-    def count_self_test(self, db, request, test, result, nonce, at) -> dict:
-        """Inside a write: the guards, one more for ``result``; every result's count."""
-        self.write_guards(db, request, nonce, at)
+    def count_self_test(self, db, request, test, result, nonce, at) -> None:
+        """Inside a write: the guards, then one more for ``result``. The writes
+        per network are counted apart from ideas and supports (``SCOPE``): a
+        school class taking a test leaves its network's ideas alone."""
+        self.write_guards(db, request, nonce, at, bucket=SCOPE)
         self.store.count_result(db, test.slug, result.id)
-        stored = self.store.result_counts(test.slug, db)
-        return {r.id: stored.get(r.id, 0) for r in test.results}
 
     def view_api_self_test_form(self, request, form, slug):
         test = self.consultations.self_test(slug, counted=True)
@@ -185,10 +185,10 @@ class SelfTestViews:
         at = time.time()
         nonce = self.tokens.check(hidden(form, "token"), SCOPE + test.slug, at)
         result = outcome(test, given)
-        counts = self.store.write(lambda db: self.count_self_test(db, request, test, result,
-                                                               nonce, at))
-        return json_response({"ok": True, "result": result.id, "url": result.url,
-                              "total": sum(counts.values()), "counts": counts})
+        self.store.write(lambda db: self.count_self_test(db, request, test, result, nonce, at))
+        # Not the counts: a reader polling them around a neighbour's answer
+        # would learn that neighbour's result (the build alone reads them).
+        return json_response({"ok": True, "result": result.id, "url": result.url})
 
     def view_api_self_test_counts(self, request, form, slug):
         test = self.consultations.self_test(slug, counted=True)

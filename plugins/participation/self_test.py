@@ -102,9 +102,14 @@ class SelfTestReader(FileReader):
                                    "'Title: Hoe wil jij in 2040 in Lindeveld wonen?'."),
                            _("the title is {count} characters long, more than {limit} — "
                              "write it shorter; say more in the introduction."))
-        slug, _good = self.slug(meta, _("'{slug}' cannot be the self-test's address — write a "
-                                        "Slug of lower-case letters, digits and hyphens, such "
-                                        "as 'Slug: lindeveld-2040'."))
+        slug, good = self.slug(meta, _("'{slug}' cannot be the self-test's address — write a "
+                                       "Slug of lower-case letters, digits and hyphens, such "
+                                       "as 'Slug: lindeveld-2040'."))
+        if good and slug.endswith("moderatie"):
+            # nginx asks the moderators' password for any such path segment.
+            self.problem("slug" if "slug" in self.lines else None, _(
+                "'{slug}' ends in 'moderatie', which the web server keeps for the moderators "
+                "— write another Slug, such as 'Slug: {slug}-test'.").format(slug=slug))
         kind = self.choice(meta, "kind", KINDS, _(
             "'{value}' is not a kind of self-test — write {key}: and one of {allowed}."))
         counts = self.choice(meta, "counts", COUNTS, _(

@@ -393,3 +393,30 @@ def test_a_failure_is_said_and_nothing_is_lost(browser, site):
         page.get_by_role("heading", level=1, name="Jij bent een buurtbouwer").wait_for()
     finally:
         context.close()
+
+
+def test_history_after_a_reload_never_gives_a_result_from_missing_answers(browser, site):
+    """Answers live in the page: after a reload the history can lead back to
+    a later question with the earlier ones unanswered. Finishing then shows
+    the first unanswered question with its error, as the service does."""
+    context = new_context(browser)
+    page = context.new_page()
+    try:
+        page.goto(f"{site.site}/zelftest/{QUIZ}/", wait_until="networkidle")
+        page.get_by_role("link", name="Begin de test").click()
+        for number in (1, 2):
+            choose(page, number, 2)
+            page.get_by_role("button", name="Volgende").click()
+        page.go_back()
+        page.go_back()
+        page.reload(wait_until="networkidle")
+        page.go_forward()
+        page.go_forward()
+        assert page.title().startswith("Vraag 3 van 3")
+        choose(page, 3, 2)
+        page.get_by_role("button", name="Volgende").click()
+        assert page.title().startswith("Fout: Vraag 1 van 3")
+        assert page.locator(".error-summary").is_visible()
+        assert urlsplit(page.url).path == f"/zelftest/{QUIZ}/"
+    finally:
+        context.close()

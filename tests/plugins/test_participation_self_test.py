@@ -310,6 +310,9 @@ BAD = {
     "overlap.md": ("Title: Een quiz\nKind: knowledge\n\n## Question: Ja?\n\n- [x] Ja\n"
                    "- [ ] Nee\n\nUitleg.\n\n## Result 0-1: Tja\n## Result 1: Goed\n", 12,
                    "de score 1 zit in twee banden ('0-1' en '1')"),
+    "over-moderatie.md": ("Title: Een test\nKind: profile\n\n## Question: Ja?\n\n- Ja -> groen\n"
+                          "- Nee -> samen\n\n" + TWO_RESULTS, 1,
+                          "'over-moderatie' eindigt op 'moderatie'"),
     "te-ver.md": ("Title: Een quiz\nKind: knowledge\n\n## Question: Ja?\n\n- [x] Ja\n"
                   "- [ ] Nee\n\nUitleg.\n\n## Result 0-3: Tja\n", 11,
                   "de band '0-3' gaat verder dan 1"),

@@ -48,6 +48,7 @@
   var resultNode = null;
   var resultTitle = "";
   var token = null;
+  var counted = false;
 
   var saying = 0;
 
@@ -57,6 +58,14 @@
     // A new text in a live region is read out; the same text twice is not,
     // hence the empty moment.
     saying = window.setTimeout(function () { status.textContent = message; }, 50);
+  }
+
+  /* "{name}" in a sentence of the catalogue, each given its value as it is
+     (a function, so "$&" in an editor's text stays "$&"). */
+  function fill(sentence, values) {
+    return sentence.replace(/\{(\w+)\}/g, function (whole, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? values[name] : whole;
+    });
   }
 
   function heading(n) {
@@ -79,8 +88,7 @@
   }
 
   function titleOf(n) {
-    return text.title.replace("{n}", String(n))
-      .replace("{question}", heading(n).textContent.trim());
+    return fill(text.title, { n: String(n), question: heading(n).textContent.trim() });
   }
 
   function focusOn(element) {
@@ -177,6 +185,24 @@
     return { result: band, score: score };
   }
 
+  /* fetch, given up after WAIT ms (a hung service would leave the reader
+     waiting for the web server's own timeout). */
+  var WAIT = 10000;
+
+  function fetchWithin(url, options) {
+    if (!window.AbortController) { return window.fetch(url, options); }
+    var controller = new AbortController();
+    var timer = window.setTimeout(function () { controller.abort(); }, WAIT);
+    options.signal = controller.signal;
+    return window.fetch(url, options).then(function (response) {
+      window.clearTimeout(timer);
+      return response;
+    }, function (problem) {
+      window.clearTimeout(timer);
+      throw problem;
+    });
+  }
+
   function json(response) {
     return response.json().catch(function () { return null; }).then(function (body) {
       return { ok: response.ok, body: body };
@@ -193,7 +219,7 @@
      time trap has long passed by the last question). */
   function askToken() {
     if (!data.form_api) { return; }
-    token = window.fetch(data.form_api, {
+    token = fetchWithin(data.form_api, {
       credentials: "omit", headers: { "Accept": "application/json" }, cache: "no-store"
     }).then(json).then(function (answer) {
       if (!answer.ok || !answer.body || typeof answer.body.token !== "string") { return null; }
@@ -204,31 +230,44 @@
     }).catch(function () { return null; });
   }
 
-  /* Counts the result (only tests with counts): true when the service did. */
+  /* Counts the result (only tests with counts). Says how it went: "" (counted,
+     or nothing to count), or the sentence for the status region. A token
+     serves once: the next result (back, other answers) asks a new one. */
   function count() {
-    if (!data.result_api) { return Promise.resolve(true); }
+    // One reader, one count: back from the result and on to it again (with
+    // other answers, perhaps) is not a second participant.
+    if (!data.result_api || counted) { return Promise.resolve(""); }
     if (!token) { askToken(); }
-    return token.then(function (form) {
-      if (!form) { return false; }
+    var asked = token;
+    token = null;
+    return asked.then(function (form) {
+      if (!form) { return text.notCounted; }
       return wait((form.ready - Date.now()) / 1000).then(function () {
         var body = new URLSearchParams();
         for (var n = 1; n <= total; n += 1) { body.append("v" + n, String(answer(n))); }
         body.append("token", form.token);
         body.append("website", "");
-        return window.fetch(data.result_api, {
+        return fetchWithin(data.result_api, {
           method: "POST", credentials: "omit", body: body,
           headers: { "Accept": "application/json" }
         }).then(json).then(function (answer) {
-          return Boolean(answer.ok && answer.body && answer.body.ok === true);
+          if (answer.ok && answer.body && answer.body.ok === true) {
+            counted = true;
+            return "";
+          }
+          // Refused: the service says why, in the reader's language.
+          var said = answer.body && typeof answer.body.message === "string" &&
+            answer.body.message;
+          return said ? fill(text.refused, { reason: said }) : text.notCounted;
         });
       });
-    }).catch(function () { return false; });
+    }).catch(function () { return text.notCounted; });
   }
 
   function annotate(node, found) {
     var score = node.querySelector("[data-self-test-score]");
     if (score && typeof found.score === "number") {
-      score.textContent = text.score.replace("{score}", String(found.score));
+      score.textContent = fill(text.score, { score: String(found.score) });
     }
     Array.prototype.forEach.call(node.querySelectorAll("[data-question]"), function (item) {
       var n = Number(item.getAttribute("data-question"));
@@ -237,13 +276,13 @@
       if (!yours || !chosen) { return; }
       var label = form.querySelector('label[for="' + chosen.id + '"]').textContent.trim();
       var right = Number(chosen.value) === data.questions[n - 1].correct;
-      yours.textContent = (right ? text.yoursRight : text.yoursWrong).replace("{answer}", label);
+      yours.textContent = fill(right ? text.yoursRight : text.yoursWrong, { answer: label });
       yours.classList.add(right ? "self-test__yours--right" : "self-test__yours--wrong");
       yours.hidden = false;
     });
   }
 
-  function retry(found, counted) {
+  function retry(found, notice) {
     window.clearTimeout(saying);
     status.textContent = "";
     var message = document.createElement("span");
@@ -252,16 +291,16 @@
     button.type = "button";
     button.className = "button button--secondary";
     button.textContent = text.retry;
-    button.addEventListener("click", function () { load(found, counted); });
+    button.addEventListener("click", function () { load(found, notice); });
     status.appendChild(message);
     status.appendChild(button);
     next.disabled = false;
   }
 
-  function load(found, counted) {
+  function load(found, notice) {
     var url = siteurl + "/" + found.result.url;
     say(text.loading);
-    window.fetch(url, { credentials: "same-origin" }).then(function (response) {
+    fetchWithin(url, { credentials: "same-origin" }).then(function (response) {
       if (!response.ok) { throw new Error(String(response.status)); }
       return response.text();
     }).then(function (html) {
@@ -276,16 +315,25 @@
       article.parentNode.insertBefore(resultNode, article.nextSibling);
       document.title = resultTitle;
       window.history.pushState({ selfTest: "result" }, "", url);
-      say(counted ? "" : text.notCounted);
+      say(notice);
       focusOn(resultNode.querySelector("h1"));
-    }).catch(function () { retry(found, counted); });
+    }).catch(function () { retry(found, notice); });
   }
 
   function finish() {
+    // After a reload the page's history may lead here with answers missing:
+    // the first unanswered question, with the error, as the service does.
+    for (var n = 1; n <= total; n += 1) {
+      if (!answer(n)) {
+        go(n);
+        showError(n);
+        return;
+      }
+    }
     next.disabled = true;
     say(text.loading);
     var found = outcome();
-    count().then(function (counted) { load(found, counted); });
+    count().then(function (notice) { load(found, notice); });
   }
 
   /* -- wiring -------------------------------------------------------------- */
