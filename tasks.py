@@ -71,6 +71,23 @@ def new(c, title, category=None):
         print(line)
 
 
+@task(
+    help={
+        "article": "The article: its file (content/articles/2026-11-debat-modereren.md) "
+                   "or its slug (debat-modereren).",
+        "network": "Print only this network's post, to copy: mastodon, bluesky, x, linkedin "
+                   "or facebook.",
+        "json": "Print the posts, the image and the checklist as JSON (for scripts).",
+    }
+)
+def social(c, article, network="", json=False):
+    """A post for each channel (Mastodon, Bluesky, X, LinkedIn, Facebook) linking to an article."""
+    from dorpsplein.social import main
+
+    # The public build's settings: the link is the public address (town.toml).
+    sys.exit(main(article, CONFIG["settings_publish"], network=network, as_json=json))
+
+
 @task(help={"strict": "Also fail on warnings (CI uses this)."})
 def check(c, strict=False):
     """Check all articles and pages without building (file, line and fix for each finding)."""

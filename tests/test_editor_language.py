@@ -20,7 +20,8 @@ from dorpsplein.build import ROOT, BuildFailed, main
 # Each catalogue and the files whose messages it holds.
 CATALOGUES = {
     ROOT / "dorpsplein" / "locale" / "nl" / "LC_MESSAGES" / "messages.po": [
-        ROOT / "dorpsplein" / name for name in ("build.py", "editor.py", "preview.py")],
+        ROOT / "dorpsplein" / name for name in ("build.py", "editor.py", "preview.py",
+                                                  "social.py")],
     ROOT / "plugins" / "editor_checks" / "locale" / "nl" / "LC_MESSAGES" / "messages.po": [
         ROOT / "plugins" / "editor_checks" / "checks.py"],
 }

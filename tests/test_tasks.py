@@ -13,7 +13,7 @@ from conftest import FROM_PELICANCONF, fetch, fetch_when_ready, free_port
 from dorpsplein.build import ROOT
 
 TASKS = ["build", "serve", "clean", "publish-build", "test", "comments", "participation",
-         "participation-backup", "participation-restore", "bench-inspraak"]
+         "participation-backup", "participation-restore", "bench-inspraak", "social"]
 
 
 def test_every_task_is_listed_with_a_one_line_docstring():

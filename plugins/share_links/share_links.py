@@ -77,7 +77,7 @@ def image_name(content, settings: dict) -> str:
     return f"{IMAGE_DIR}/{content.slug}-{digest}.png"
 
 
-def _preview(content, settings: dict, url: str, summary: str, is_page: bool) -> dict:
+def preview(content, settings: dict, url: str, summary: str, is_page: bool) -> dict:
     image = getattr(content, "image", None)
     alt = getattr(content, "image_alt", None) or ""
     raster = image and os.path.splitext(image)[1].lower() in RASTER
@@ -162,15 +162,15 @@ def attach(generators) -> None:
             url = absolute_url(settings, content.url)
             summary = _plain(getattr(content, "summary", ""))
             links, post = build_links(url, content.title, summary, settings)
-            preview = _preview(content, settings, url, summary, is_page)
+            shown = preview(content, settings, url, summary, is_page)
             content.share_links = {
                 "url": url,
                 "title": content.title,
                 "links": links,
                 "mastodon_text": post,
-                "preview": preview,
-                "meta": _meta(preview),
-                "json_ld": None if is_page else _json_ld(content, settings, preview),
+                "preview": shown,
+                "meta": _meta(shown),
+                "json_ld": None if is_page else _json_ld(content, settings, shown),
             }
 
 
