@@ -137,6 +137,22 @@ SHARE_LINKS_NETWORKS = ["facebook", "x", "linkedin", "whatsapp", "mastodon", "bl
 # Also put share links on pages (Over deze blog, Contact, ...).
 SHARE_LINKS_PAGES = False
 
+# "Besproken op" under an article: where it was posted or discussed, from its
+# front matter (`Discussed:` with the addresses of the posts; see
+# docs/redactie.md). Plain links; for Mastodon and Bluesky the build asks
+# their public APIs (no login) for the replies and reposts, and never waits
+# long: without an answer it shows the last counts it had, or the links alone.
+# False: never ask, show the links only.
+DISCUSSED_ON_FETCH = True
+# How long a build waits for those answers, in seconds, for all posts
+# together (they are asked at the same time).
+DISCUSSED_ON_TIMEOUT = 2
+# Counts younger than this many hours are shown without asking again (kept in
+# cache/discussed_on/). 0 asks at every build.
+DISCUSSED_ON_MAX_AGE_HOURS = 6
+# Where Bluesky's public API answers.
+DISCUSSED_ON_BLUESKY_API = "https://public.api.bsky.app"
+
 # ---------------------------------------------------------------------------
 # Search (Pagefind, run at the end of every full build; see
 # plugins/site_search/README.md)
@@ -292,6 +308,8 @@ PLUGINS = [
     "feedgen_feeds",
     "share_links",
     "related_reading",
+    # "Besproken op": where an article was posted or discussed (its `Discussed:`).
+    "discussed_on",
     "responsive_images",
     # Site-address links (/over-deze-blog/) keep working under a sub-path.
     "site_links",

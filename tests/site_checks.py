@@ -23,6 +23,7 @@ PAGE_TYPES = {
     "article with comments and share bar": "/2026/debat-modereren/",
     "article with closed comments": "/2026/online-burgerbevraging/",
     "article with an image and an update": "/2026/facebookpagina-starten/",
+    "article discussed on other networks": "/2026/geintegreerde-kanaalaanpak/",
     "page": "/over-deze-blog/",
     "feeds page": "/volg-ons/",
     "category": "/thema/sociale-media/",

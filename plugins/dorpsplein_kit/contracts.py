@@ -30,10 +30,14 @@ have a new title, date, category, tags or summary; its address is the same
 may have changed them (a new date, category, tags, authors) and the same
 objects otherwise, so a plugin may keep what it derived from them.
 
-``check(settings)`` gives the problems of the content files the plugin reads
-itself (not articles or pages: consultations, self-tests), as
-``(path, line, message)`` with the same words the build uses: ``invoke
-check`` reports them beside the articles' own.
+``check(settings)`` gives the problems the plugin finds in content files, as
+``(path, line, message)`` with the same words the build uses: the files it
+reads itself (consultations, self-tests), or what it reads in articles that
+the editor checks cannot judge (a ``Discussed:`` address). ``./go check``
+reports them beside the articles' own.
+
+A ``front_matter`` key declared with no values (``{"discussed": ()}``) takes any
+value: the editor checks know the key, the plugin checks the value.
 
 ``outside(settings)`` gives, as text, what the plugin's pages are made of that
 is not in any file the build reads (a service's answers): the no-change build

@@ -142,9 +142,11 @@ class Checker:
         self.categories = list(settings.get("CATEGORIES") or [])
         self.summary_max = settings.get("EDITOR_CHECKS_SUMMARY_MAX", 200)
         self.size_max = settings.get("EDITOR_CHECKS_MAX_BYTES", 1_000_000)
-        # The values each plugin's front-matter keys accept, as they declare them.
+        # The values each plugin's front-matter keys accept, as they declare them;
+        # a key declared without values takes any value (its plugin checks it).
         plugin_keys = declared(settings).front_matter
-        self.choices = {**DEFAULT_CHOICES, **plugin_keys}
+        self.choices = {**DEFAULT_CHOICES,
+                        **{key: values for key, values in plugin_keys.items() if values}}
         self.known = KNOWN_KEYS | set(plugin_keys)
         self.findings: list[Finding] = []
         self.broken: set[Path] = set()
