@@ -32,6 +32,17 @@ pytest_plugins = ["hosting_fixtures", "own_servers", "participation_service"]
 ARTIFACTS = ROOT / "artifacts"
 
 
+def front_matter(path: Path) -> dict[str, str]:
+    """A content file's front matter as the tests read it: key (lower case) → value."""
+    meta = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            break
+        key, _, value = line.partition(":")
+        meta[key.strip().lower()] = value.strip()
+    return meta
+
+
 class Site:
     """A built site: its output folder and helpers to read it."""
 

@@ -23,6 +23,7 @@ import pytest
 import regex
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
+from conftest import front_matter
 
 from dorpsplein.build import ROOT
 from dorpsplein.messages import translations
@@ -67,16 +68,6 @@ def x_count(text: str) -> int:
 
 COUNT = {"mastodon": mastodon_count, "bluesky": bluesky_count, "x": x_count,
          "linkedin": bluesky_count, "facebook": bluesky_count}
-
-
-def front_matter(path: Path) -> dict[str, str]:
-    meta = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            break
-        key, _, value = line.partition(":")
-        meta[key.strip().lower()] = value.strip()
-    return meta
 
 
 def public_url(path: Path) -> str:

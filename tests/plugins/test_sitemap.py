@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import CONTENT, FROM_PELICANCONF, Site
+from conftest import CONTENT, FROM_PELICANCONF, Site, front_matter
 from pelican.urlwrappers import Category, Tag
 from stop_lines import stop_line
 
@@ -52,16 +52,6 @@ def extra_content(target: Path) -> Path:
         "Title: Verborgen\nSlug: verborgen\nStatus: hidden\nSummary: Niet in de lijst.\n\n"
         "Tekst.\n", encoding="utf-8")
     return target
-
-
-def front_matter(path: Path) -> dict[str, str]:
-    meta = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            break
-        key, _, value = line.partition(":")
-        meta[key.strip().lower()] = value.strip()
-    return meta
 
 
 def moment(text: str | None, zone: str) -> datetime | None:
