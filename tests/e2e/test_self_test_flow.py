@@ -201,8 +201,7 @@ def test_without_javascript_the_service_asks_one_question_a_page(browser, site):
                 page.wait_for_timeout(1100)  # the time trap of the counted last step
             page.get_by_role("button", name="Volgende").click()
             page.wait_for_load_state()
-        assert page.url == f"{site.site}/zelftest/{SLUG}/resultaat/samen/", \
-            page.locator("main").inner_text()
+        page.wait_for_url(f"{site.site}/zelftest/{SLUG}/resultaat/samen/")
         assert page.get_by_role("heading", level=1).inner_text() == "Jij bent een buurtbouwer"
         assert site.counts()["results"]["samen"] == before + 1
         assert context.cookies() == []
@@ -273,7 +272,7 @@ def test_a_test_without_counts_stores_nothing_and_sends_nothing(browser, site):
             choose(page, number, right)
             page.get_by_role("button", name="Volgende").click()
             page.wait_for_load_state()
-        assert page.url == f"{site.site}/zelftest/{QUIZ}/resultaat/3/"
+        page.wait_for_url(f"{site.site}/zelftest/{QUIZ}/resultaat/3/")
     finally:
         context.close()
     assert site.rows() == rows
@@ -418,5 +417,47 @@ def test_history_after_a_reload_never_gives_a_result_from_missing_answers(browse
         assert page.title().startswith("Fout: Vraag 1 van 3")
         assert page.locator(".error-summary").is_visible()
         assert urlsplit(page.url).path == f"/zelftest/{QUIZ}/"
+    finally:
+        context.close()
+
+
+def test_keyboard_alone_completes_the_sample_without_javascript(browser, site):
+    """The sample test, start to result, with Tab, the arrow keys and Enter
+    only, on the service's pages (no script): every question's radios are
+    reached with Tab, and Enter on "Volgende" goes on."""
+    context = new_context(browser, javascript=False, width=1280)
+    page = context.new_page()
+    try:
+        page.goto(f"{site.site}/zelftest/{SLUG}/")
+        begin = page.get_by_role("link", name="Begin de test")
+        for _ in range(80):
+            page.keyboard.press("Tab")
+            if focused_is(begin):
+                break
+        else:
+            pytest.fail("'Begin de test' cannot be reached with Tab")
+        page.keyboard.press("Enter")
+        page.wait_for_load_state()
+        for number, option in enumerate(SAMEN, start=1):
+            first = page.locator(f"#v{number}-1")
+            for _ in range(60):
+                page.keyboard.press("Tab")
+                if focused_is(first):
+                    break
+            else:
+                pytest.fail(f"question {number}: its answers cannot be reached with Tab")
+            page.keyboard.press("Space")
+            for _ in range(option - 1):
+                page.keyboard.press("ArrowDown")
+            assert page.locator(f"#v{number}-{option}").is_checked()
+            page.keyboard.press("Tab")
+            assert focused_is(page.get_by_role("button", name="Volgende"))
+            if number == len(SAMEN):
+                page.wait_for_timeout(1100)  # the time trap of the counted last step
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
+        assert page.url == f"{site.site}/zelftest/{SLUG}/resultaat/samen/", \
+            page.locator("main").inner_text()
+        assert page.get_by_role("heading", level=1).inner_text() == "Jij bent een buurtbouwer"
     finally:
         context.close()
