@@ -94,6 +94,15 @@ def focused_is(locator) -> bool:
     return locator.evaluate("el => el === document.activeElement")
 
 
+def tab_to(page, target, what: str, presses: int = 80) -> None:
+    """Press Tab until ``target`` has the focus, as a keyboard user does."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if focused_is(target):
+            return
+    pytest.fail(f"{what} cannot be reached with Tab")
+
+
 def choose(page, question: int, option: int) -> None:
     page.locator(f"#v{question}-{option}").check()
 
@@ -214,13 +223,7 @@ def test_keyboard_alone_with_javascript(browser, site):
     page = context.new_page()
     try:
         page.goto(f"{site.site}/zelftest/{QUIZ}/", wait_until="networkidle")
-        begin = page.get_by_role("link", name="Begin de test")
-        for _ in range(80):
-            page.keyboard.press("Tab")
-            if focused_is(begin):
-                break
-        else:
-            pytest.fail("'Begin de test' cannot be reached with Tab")
+        tab_to(page, page.get_by_role("link", name="Begin de test"), "'Begin de test'")
         page.keyboard.press("Enter")
         # Right, wrong, right: 2 of 3 ("Goed bezig").
         for number, option in enumerate((2, 2, 2), start=1):
@@ -429,23 +432,11 @@ def test_keyboard_alone_completes_the_sample_without_javascript(browser, site):
     page = context.new_page()
     try:
         page.goto(f"{site.site}/zelftest/{SLUG}/")
-        begin = page.get_by_role("link", name="Begin de test")
-        for _ in range(80):
-            page.keyboard.press("Tab")
-            if focused_is(begin):
-                break
-        else:
-            pytest.fail("'Begin de test' cannot be reached with Tab")
+        tab_to(page, page.get_by_role("link", name="Begin de test"), "'Begin de test'")
         page.keyboard.press("Enter")
         page.wait_for_load_state()
         for number, option in enumerate(SAMEN, start=1):
-            first = page.locator(f"#v{number}-1")
-            for _ in range(60):
-                page.keyboard.press("Tab")
-                if focused_is(first):
-                    break
-            else:
-                pytest.fail(f"question {number}: its answers cannot be reached with Tab")
+            tab_to(page, page.locator(f"#v{number}-1"), f"question {number}'s answers", 60)
             page.keyboard.press("Space")
             for _ in range(option - 1):
                 page.keyboard.press("ArrowDown")
