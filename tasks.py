@@ -294,9 +294,37 @@ def participation_backup(c, to="var/backups", keep=0, production=False):
             "production": "Use the database named in publishconf.py."})
 def participation_restore(c, backup, production=False):
     """Put a participation backup back (stop the participation service first)."""
-    from dorpsplein.participation import backup as module
+    from pelican.settings import read_settings
 
-    _restore(module, backup, _participation_database(production))
+    from dorpsplein.participation import backup as module
+    from dorpsplein.participation.mail_new import MailJobError, mark_all_known
+
+    database = _participation_database(production)
+    _restore(module, backup, database)
+    # The backup knows fewer articles than the site has: without this, the
+    # next ./go mail-new would mail every article published since the backup
+    # again (docs/participation.md, "The mail job").
+    settings = read_settings(str(ROOT / CONFIG["settings_publish" if production
+                                                else "settings_base"]))
+    site = ROOT / settings["OUTPUT_PATH"] / "participation.json"
+    try:
+        marked, dropped = mark_all_known(database, site)
+    except MailJobError as exc:
+        print(f"{exc} Then run this restore again: until then ./go mail-new may mail "
+              "articles published before the restore.", file=sys.stderr)
+        sys.exit(1)
+    print(f"Marked {marked} article(s) of {site} as known, so ./go mail-new does not mail "
+          f"them again; dropped {dropped} mail(s) the backup still had queued.")
+
+
+@task(help={"production": "Refuse the preview's service.json (the systemd timer uses this)."})
+def mail_new(c, production=False):
+    """Mail each new article once to its followers by e-mail (the service's service.json)."""
+    from dorpsplein.participation.cli import DEFAULT_STATE
+    from dorpsplein.participation.mail_new import main
+
+    argv = ["--state-dir", str(ROOT / DEFAULT_STATE)] + (["--production"] if production else [])
+    sys.exit(main(argv))
 
 
 @task

@@ -143,9 +143,35 @@ def self_tests() -> dict:
     return {"lindeveld-2040": profile, "inspraak-quiz": knowledge}
 
 
+def email_follow(now: datetime | None = None) -> dict:
+    """Following by e-mail as the build writes it (docs/participation.md): two
+    themes, three articles (newest first; the last one two weeks old)."""
+    now = now or datetime.now(UTC)
+    day = timedelta(days=1)
+
+    def article(slug, title, when, theme, theme_name):
+        return {"url": f"{SITE}/2026/11/{slug}/", "title": title, "date": stamp(when),
+                "summary": f"Over {title.lower()}.", "theme": theme, "theme_name": theme_name}
+
+    return {
+        "town": "Lindeveld", "site_name": "Dorpsplein Lindeveld", "site_url": SITE,
+        "follow_url": f"{SITE}/volg-ons/", "privacy_url": f"{SITE}/privacyverklaring/",
+        "postal_address": "Dorpsplein 1, 9999 Lindeveld",
+        "themes": [{"slug": "moderatie", "name": "Moderatie"},
+                   {"slug": "sociale-media", "name": "Sociale media"}],
+        "articles": [
+            article("debat-modereren", "Een debat modereren", now - day, "moderatie",
+                    "Moderatie"),
+            article("onze-kanalen", "Onze kanalen", now - 2 * day, "sociale-media",
+                    "Sociale media"),
+            article("oude-regels", "De oude regels", now - 14 * day, "moderatie", "Moderatie"),
+        ],
+    }
+
+
 def write_site(path: Path, data: dict | None = None) -> Path:
     data = data or {"version": 1, "site_url": SITE, "consultations": consultations(),
-                    "self_tests": self_tests(), "shell": SHELL}
+                    "self_tests": self_tests(), "email_follow": email_follow(), "shell": SHELL}
     partial = path.with_name(path.name + ".partial")
     partial.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     os.replace(partial, path)  # a new inode: the service sees the change at once
@@ -387,6 +413,13 @@ class RefusingMailbox(Mailbox):
 def confirm_link(message) -> str:
     body = message.get_body(("plain",)).get_content()
     [link] = [word for word in body.split() if "/bevestig/" in word]
+    return link
+
+
+def follow_link(message) -> str:
+    """The confirmation link in a follow mail (``/volgen/bevestig/<token>``)."""
+    body = message.get_body(("plain",)).get_content()
+    [link] = [word for word in body.split() if "/volgen/bevestig/" in word]
     return link
 
 

@@ -15,6 +15,12 @@ by looking at the raw path -- and, for the endpoint it matched:
 4. ``guard``: honeypot, signed single-use token, time trap, rate limit;
 5. the view, whose write is one ``Store.write`` transaction.
 
+Following by e-mail ("volgen": ``email_follow.EmailFollowViews``, mixed in)
+takes the follow form, mails a signed confirmation link, stores the follower
+when it is confirmed and unsubscribes; its unsubscribe address is the one
+write the origin guard takes without an Origin (RFC 8058's one-click POST),
+decided on that routed endpoint.
+
 Self-tests ("zelftest") answer a reader without JavaScript one question a
 page (``self_test.SelfTestViews``, mixed in); the answers travel in the
 address, and nothing is stored but a count per result when the test's
@@ -47,6 +53,8 @@ from werkzeug.wsgi import get_path_info
 from . import i18n, input_check
 from .board import BoardCache
 from .config import load, read_secret
+from .email_follow import FIELD as FOLLOW_FIELD
+from .email_follow import ONE_CLICK, PRIVATE_ENDPOINTS, EmailFollowViews
 from .guard import HONEYPOT, FormTokens, network_of
 from .i18n import N_, Language, _
 from .input_check import MAX_ID, Fields, hidden
@@ -55,7 +63,7 @@ from .moderation import SESSION_COOKIE, SESSION_SECONDS, ModeratorAuth
 from .origin_guard import WRITE_METHODS, OriginGuard
 from .pages import PRIVATE_REFERRER, STATIC, Pages, json_response
 from .people import People, set_person_cookie
-from .policy import Consultations, now
+from .policy import MAX_THEMES, Consultations, now
 from .refusals import Refusal
 from .self_test import SelfTestViews
 from .store import Store
@@ -77,6 +85,15 @@ URLS = Map([
     Rule("/moderatie/idee/<int:idea>", endpoint="moderate", methods=["POST"]),
     Rule("/zelftest/<slug>/vraag/<int(min=1):n>", endpoint="self_test_question",
          methods=["GET", "POST"]),
+    # Following by e-mail: static parts, so they win over the /<slug>/ rules
+    # ("volgen" is no consultation's slug: the build refuses it).
+    Rule("/volgen", endpoint="email_follow", methods=["GET", "POST"]),
+    Rule("/volgen/bedankt", endpoint="email_follow_thanks", methods=["GET"]),
+    Rule("/volgen/bevestig/<token>", endpoint="email_follow_confirm", methods=["GET", "POST"]),
+    Rule("/volgen/ingeschreven", endpoint="email_follow_confirmed", methods=["GET"]),
+    Rule("/volgen/uitschrijven/<token>", endpoint="email_follow_unsubscribe",
+         methods=["GET", "POST"]),
+    Rule("/volgen/uitgeschreven", endpoint="email_follow_unsubscribed", methods=["GET"]),
     Rule("/<slug>/", endpoint="board", methods=["GET"]),
     Rule("/<slug>/idee", endpoint="idea", methods=["GET", "POST"]),
     Rule("/<slug>/steun/<int:idea>", endpoint="support", methods=["GET", "POST"]),
@@ -96,6 +113,11 @@ HEADINGS = {"not_open": N_("Not open yet"), "closed": N_("This consultation is c
             "already_supported": N_("Already supported"),
             "no_supports_left": N_("No supports left")}
 DEFAULT_HEADING = N_("That did not work")
+# The one routed endpoint that takes a write without Origin or Referer (RFC 8058).
+ORIGINLESS = frozenset({"email_follow_unsubscribe"})
+# Endpoints whose form has a group of checkboxes: (the field, how many more fields).
+REPEATABLE = {"email_follow": ((FOLLOW_FIELD,), MAX_THEMES + 1)}
+ENDPOINT = "dorpsplein.endpoint"  # the routed endpoint, in the WSGI environ
 
 
 class TrustedProxyFix:
@@ -125,7 +147,7 @@ def key_hash(key: str) -> str:
     return hashlib.sha256(key.encode("ascii")).hexdigest()
 
 
-class ParticipationApp(SelfTestViews):
+class ParticipationApp(SelfTestViews, EmailFollowViews):
     def __init__(self, config: dict):
         server = config["server"]
         self.config = config
@@ -135,6 +157,7 @@ class ParticipationApp(SelfTestViews):
         i18n.use(Language(config.get("language", "nl"), config.get("timezone",
                                                                     "Europe/Brussels")))
         secret = read_secret(Path(config["secret"]))
+        self.secret = secret
         self.store = Store(Path(config["database"]))
         self.publish_request = config.get("publish_request")
         self.consultations = Consultations(Path(config["site"]))
@@ -165,8 +188,12 @@ class ParticipationApp(SelfTestViews):
 
     @staticmethod
     def private(request) -> bool:
-        """A self-test's address (its query carries the answers): sent as no one's referrer."""
-        return "zelftest" in request.path
+        """A self-test's address (its query carries the answers), or a follow
+        link's (its path carries a token): sent as no one's referrer."""
+        return ("zelftest" in request.path
+                or request.environ.get(ENDPOINT) in PRIVATE_ENDPOINTS)
+
+    json_wanted = staticmethod(wants_json)
 
     def _match_uncached(self, method: str, path: str):
         endpoint, values = URLS.bind("localhost").match(path, method)
@@ -205,6 +232,7 @@ class ParticipationApp(SelfTestViews):
             response.headers["Location"] = moved.new_url
             response.headers["Cache-Control"] = "no-store"
             return response
+        request.environ[ENDPOINT] = endpoint
         if request.method == "OPTIONS":
             return self.preflight(request)
         if request.method == "HEAD":
@@ -213,11 +241,21 @@ class ParticipationApp(SelfTestViews):
             # never a write branch. Only the Request object is changed; the WSGI
             # environ keeps HEAD, so no body goes out.
             request.method = "GET"
-        self.origin_guard.check(request.method, request.environ)
+        self.origin_guard.check(request.method, request.environ,
+                                originless=endpoint in ORIGINLESS)
         form = {}
         if request.method in WRITE_METHODS:
             body = input_check.read_body(request.environ)
-            form = input_check.parse_form(request.headers.get("Content-Type", ""), body)
+            content_type = request.headers.get("Content-Type", "")
+            if endpoint in ORIGINLESS:
+                # The token in the address decides; the body only says whether a
+                # mail provider's one-click POST (answered as text) sent it.
+                one_click = input_check.one_click(content_type, body)
+                form = dict([ONE_CLICK]) if one_click else {}
+            else:
+                repeatable, more = REPEATABLE.get(endpoint, ((), 0))
+                form = input_check.parse_form(content_type, body, repeatable,
+                                              input_check.MAX_FIELDS + more)
         return getattr(self, "view_" + endpoint)(request, form, **values)
 
     def preflight(self, request) -> Response:
@@ -243,7 +281,8 @@ class ParticipationApp(SelfTestViews):
         consultation = self.consultations.current().consultations.get(slug) if slug else None
         heading = _(HEADINGS.get(refusal.reason, DEFAULT_HEADING))
         response = self.page(request, "message.html", heading, refusal.status,
-                             message=refusal.message, consultation=consultation)
+                             message=refusal.message, consultation=consultation,
+                             link=getattr(refusal, "link", None))
         response.headers.extend(headers)
         return response
 

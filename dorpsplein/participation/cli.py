@@ -1,7 +1,10 @@
 """``python -m dorpsplein.participation``: write the config and start gunicorn.
 
 What ``./go participation``, the preview and the systemd unit run
-(production: ``--settings publishconf.py --production``). The database is
+(production: ``--settings publishconf.py --production``). One subcommand
+beside it: ``python -m dorpsplein.participation mail-new [--state-dir DIR]``,
+the mail job (``mail_new``; ``./go mail-new``, a systemd timer); the service's
+own arguments all start with ``--``, so the two never meet. The database is
 prepared here, once (schema, WAL), before gunicorn starts; gunicorn then
 builds the app in each worker (no ``--preload``), so no connection, lock or
 thread crosses a fork.
@@ -23,8 +26,11 @@ DEFAULT_STATE = "var/participation"
 
 
 def parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m dorpsplein.participation",
-                                     description="Run the town's participation service.")
+    parser = argparse.ArgumentParser(
+        prog="python -m dorpsplein.participation",
+        description="Run the town's participation service.",
+        epilog="python -m dorpsplein.participation mail-new --help: the mail job that mails "
+               "each new article once to the citizens who follow the site by e-mail.")
     parser.add_argument("--settings", default="pelicanconf.py",
                         help="Pelican settings file (publishconf.py for production).")
     parser.add_argument("--production", action="store_true",
@@ -44,6 +50,11 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["mail-new"]:
+        from .mail_new import main as mail_new
+
+        return mail_new(argv[1:])
     args = parser().parse_args(argv)
     os.umask(0o077)  # the database, its WAL and shm, the config, the secret: 0600
     root = Path.cwd()

@@ -129,6 +129,11 @@ def write_config(settings: dict, state_dir: Path, *, site: Path, database: Path,
                 f"Consultation {emailed[0]!r} checks supports by e-mail, but no mail server "
                 "is set: fill in PARTICIPATION_SERVER['smtp'] (host, port, from) in "
                 "publishconf.py, or use Verification: indicative.")
+        if built.email_follow is not None:
+            raise ServiceSettingsError(
+                "Following by e-mail is on, but no mail server is set: fill in "
+                "PARTICIPATION_SERVER['smtp'] (host, port, from) in publishconf.py, or set "
+                "PARTICIPATION_EMAIL_FOLLOW = False.")
     origins = allowed_origins(settings, built.site_url, production, extra_origins)
     if production and not origins:
         raise ServiceSettingsError(

@@ -56,8 +56,11 @@ def read_body(environ) -> bytes:
     return data
 
 
-def parse_form(content_type: str, body: bytes) -> dict[str, str]:
-    """The urlencoded form: each field once, valid UTF-8."""
+def parse_form(content_type: str, body: bytes, repeatable: tuple[str, ...] = (),
+               max_fields: int = MAX_FIELDS) -> dict:
+    """The urlencoded form: each field once, valid UTF-8. A ``repeatable``
+    field (a group of checkboxes) may come more than once: its value is the
+    list of what came (an empty list when none did)."""
     mimetype, _sep, params = (content_type or "").partition(";")
     if mimetype.strip().lower() != FORM_TYPE:
         raise bad_request(N_("send the form as application/x-www-form-urlencoded"))
@@ -67,15 +70,30 @@ def parse_form(content_type: str, body: bytes) -> dict[str, str]:
     try:
         text = body.decode("ascii")
         pairs = parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict",
-                          max_num_fields=MAX_FIELDS)
+                          max_num_fields=max_fields)
     except (UnicodeDecodeError, ValueError):
         raise bad_request(N_("the form is not valid UTF-8")) from None
-    form: dict[str, str] = {}
+    form: dict = {name: [] for name in repeatable}
     for name, value in pairs:
+        if name in repeatable:
+            form[name].append(value)
+            continue
         if name in form:
             raise bad_request(N_("a field was sent twice"))
         form[name] = value
     return form
+
+
+def one_click(content_type: str, body: bytes) -> bool:
+    """An RFC 8058 one-click unsubscribe: the body ``List-Unsubscribe=One-Click``,
+    urlencoded or as multipart/form-data (mail providers send either)."""
+    mimetype = (content_type or "").partition(";")[0].strip().lower()
+    if mimetype == FORM_TYPE:
+        return body.strip() == b"List-Unsubscribe=One-Click"
+    if mimetype == "multipart/form-data":
+        return (b'name="List-Unsubscribe"' in body and b"One-Click" in body
+                and len(body) <= MAX_BODY)
+    return False
 
 
 def normalised(value: str) -> str:

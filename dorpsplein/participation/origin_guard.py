@@ -4,8 +4,10 @@ A POST (or any other write method) must carry an Origin -- or, failing that,
 a Referer -- whose origin is the site's (SITEURL, the build's ``site_url``),
 a preview origin (not in production), one given with ``--origin``, or the
 service's own (its pages post to themselves). Anything else is refused
-before a form is read. ``cors_origin`` says which origins may *read* JSON
-answers with credentials: the same list, never ``*``.
+before a form is read. One routed endpoint, the e-mail unsubscribe, also
+takes a write with neither header (``check(..., originless=True)``).
+``cors_origin`` says which origins may *read* JSON answers with
+credentials: the same list, never ``*``.
 """
 
 from __future__ import annotations
@@ -45,10 +47,16 @@ class OriginGuard:
         return origin is not None and (origin in self.origins
                                        or origin == self.own_origin(environ))
 
-    def check(self, method: str, environ) -> None:
+    def check(self, method: str, environ, originless: bool = False) -> None:
+        """``originless``: the routed endpoint takes a write that carries neither
+        Origin nor Referer (RFC 8058's one-click unsubscribe, sent by a mail
+        provider's server); one that carries either is still checked."""
         if method not in WRITE_METHODS:
             return
-        origin = origin_of(environ.get("HTTP_ORIGIN") or environ.get("HTTP_REFERER") or "")
+        sent = environ.get("HTTP_ORIGIN") or environ.get("HTTP_REFERER") or ""
+        if originless and not sent:
+            return
+        origin = origin_of(sent)
         if not self.allowed(origin, environ):
             raise Refusal("origin")
 

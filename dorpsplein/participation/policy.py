@@ -16,6 +16,11 @@ last good one (and the service says so in its log).
 option (knowledge), and its results with their pages on the site. An
 absent ``self_tests`` is no tests; a wrong entry makes the file unusable,
 as a wrong consultation does.
+
+``EmailFollow`` is following by e-mail ("volgen") as the build wrote it
+under ``email_follow``: the town's name, the site's addresses, the themes a
+citizen may choose and the newest articles (for the mail job). Absent: the
+feature is off (``SiteFile.email_follow`` is None; every /volgen route 404).
 """
 
 from __future__ import annotations
@@ -249,12 +254,100 @@ class SelfTest:
         return self.questions[number - 1]
 
 
+MAX_THEMES = 100  # a follow form's checkboxes (input_check allows that many more fields)
+
+
+@dataclass(frozen=True)
+class Theme:
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Article:
+    url: str
+    title: str
+    date: datetime
+    summary: str
+    theme: str  # a theme's slug; "" for none
+    theme_name: str
+
+
+@dataclass(frozen=True)
+class EmailFollow:
+    """``email_follow`` in participation.json (docs/participation.md)."""
+    town: str
+    site_name: str
+    site_url: str
+    follow_url: str
+    privacy_url: str
+    postal_address: str
+    themes: tuple[Theme, ...]
+    articles: tuple[Article, ...]
+
+    @classmethod
+    def read(cls, data) -> EmailFollow:
+        def wrong(what: str) -> SiteFileError:
+            return SiteFileError(f"email_follow: {what}")
+
+        if not isinstance(data, dict):
+            raise wrong("not an object")
+        texts = {}
+        for key in ("town", "site_name", "site_url", "follow_url", "privacy_url",
+                    "postal_address"):
+            value = data.get(key, "")
+            if not isinstance(value, str):
+                raise wrong(f"{key} {value!r} is not text")
+            texts[key] = value.strip()
+        if not texts["site_url"]:
+            raise wrong("no site_url")
+        texts["town"] = texts["town"] or texts["site_name"] or texts["site_url"]
+        texts["site_name"] = texts["site_name"] or texts["town"]
+        themes = data.get("themes", [])
+        if not isinstance(themes, list) or len(themes) > MAX_THEMES:
+            raise wrong(f"themes: a list of at most {MAX_THEMES}")
+        read_themes = []
+        for number, theme in enumerate(themes, 1):
+            if (not isinstance(theme, dict) or not isinstance(theme.get("slug"), str)
+                    or not SLUG.match(theme["slug"]) or theme["slug"] == "alles"
+                    or not _text(theme.get("name"))):
+                raise wrong(f"theme {number}: a slug (lower-case letters, digits and "
+                            "hyphens, not 'alles') and a name")
+            read_themes.append(Theme(theme["slug"], theme["name"].strip()))
+        if len({theme.slug for theme in read_themes}) != len(read_themes):
+            raise wrong("two themes with one slug")
+        articles = data.get("articles", [])
+        if not isinstance(articles, list):
+            raise wrong("articles: not a list")
+        read_articles = []
+        for number, article in enumerate(articles, 1):
+            if (not isinstance(article, dict) or not _text(article.get("url"))
+                    or not _text(article.get("title"))):
+                raise wrong(f"article {number}: no url or title")
+            others = {key: article.get(key) or "" for key in ("summary", "theme",
+                                                               "theme_name")}
+            if not all(isinstance(value, str) for value in others.values()):
+                raise wrong(f"article {number}: summary, theme, theme_name are text")
+            try:
+                date = datetime.fromisoformat(str(article.get("date")))
+            except ValueError:
+                raise wrong(f"article {number}: date {article.get('date')!r}") from None
+            if date.tzinfo is None:
+                date = date.replace(tzinfo=i18n.current.zone)
+            read_articles.append(Article(article["url"], article["title"], date, **others))
+        return cls(**texts, themes=tuple(read_themes), articles=tuple(read_articles))
+
+    def theme_names(self) -> dict[str, str]:
+        return {theme.slug: theme.name for theme in self.themes}
+
+
 @dataclass(frozen=True)
 class SiteFile:
     site_url: str
     consultations: dict
     shell: str
     self_tests: dict = field(default_factory=dict)
+    email_follow: EmailFollow | None = None
 
 
 def parse(text: str) -> SiteFile:
@@ -275,8 +368,10 @@ def parse(text: str) -> SiteFile:
     shell = data.get("shell")
     if not isinstance(shell, str) or "<!--participation:main-->" not in shell:
         shell = FALLBACK_SHELL
+    follow = data.get("email_follow")
     return SiteFile(site_url=str(data.get("site_url") or "").rstrip("/"),
-                    consultations=consultations, shell=shell, self_tests=self_tests)
+                    consultations=consultations, shell=shell, self_tests=self_tests,
+                    email_follow=EmailFollow.read(follow) if follow is not None else None)
 
 
 class Consultations:
@@ -317,6 +412,13 @@ class Consultations:
         if test is None or (counted and not test.counts):
             raise Refusal("unknown")
         return test
+
+    def email_follow(self) -> EmailFollow:
+        """Following by e-mail as the build wrote it, or 404 when it is off."""
+        follow = self.current().email_follow
+        if follow is None:
+            raise Refusal("unknown")
+        return follow
 
 
 def now() -> datetime:

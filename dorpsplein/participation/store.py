@@ -9,7 +9,8 @@ concurrency nothing is counted twice or lost. A refusal raised inside rolls
 the whole transaction back. The database is in WAL mode; its files are 0600
 (the service runs with umask 077 and ``prepare`` sets the mode).
 
-Nothing here stores an e-mail address or an IP address: people and
+Nothing here stores an IP address, nor an e-mail address but a confirmed
+follower's (``email_followers``, to send the new articles to): people and
 networks are keyed hashes (``people``). A self-test's answers are never
 stored: only how many readers reached each result (``self_test_counts``).
 """
@@ -84,6 +85,34 @@ CREATE TABLE IF NOT EXISTS self_test_counts (
     count INTEGER NOT NULL,
     PRIMARY KEY (self_test, result)
 ) WITHOUT ROWID;
+-- Following by e-mail (email_follow): a confirmed follower's address as it
+-- is sent to (input_check.sendable_email), the themes ('*' for everything,
+-- else theme slugs joined by ','), and when it was confirmed (UTC). An
+-- unconfirmed request is never stored: its confirmation link is signed.
+CREATE TABLE IF NOT EXISTS email_followers (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    address TEXT NOT NULL,
+    topics TEXT NOT NULL,
+    confirmed TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS email_followers_by_address
+    ON email_followers (lower(address));
+-- Every article the mail job has seen: once seen it is never mailed again
+-- (mailed 0: known without a mail, the first run's or a restore's baseline).
+CREATE TABLE IF NOT EXISTS email_follow_articles (
+    url TEXT PRIMARY KEY,
+    seen TEXT NOT NULL,
+    mailed INTEGER NOT NULL
+) WITHOUT ROWID;
+-- One row per (article, follower) to mail: 'sending' is committed before the
+-- SMTP conversation, so a crash in it never leads to a second mail.
+CREATE TABLE IF NOT EXISTS email_follow_deliveries (
+    article TEXT NOT NULL REFERENCES email_follow_articles (url),
+    follower INTEGER NOT NULL REFERENCES email_followers (id) ON DELETE CASCADE,
+    state TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'sent', 'failed')),
+    updated TEXT NOT NULL,
+    PRIMARY KEY (article, follower)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS login_failures (
     address TEXT NOT NULL,
     at REAL NOT NULL
@@ -91,6 +120,9 @@ CREATE TABLE IF NOT EXISTS login_failures (
 CREATE INDEX IF NOT EXISTS login_failures_by_address ON login_failures (address, at);
 """
 FILE_MODE = 0o600
+# Rate counts kept for a day (``count_write(..., hours=24)``), not an hour:
+# the confirmation mails asked for one address (email_follow).
+DAILY = "volgen-adres:"
 # Columns added to a table after it first shipped: (table, column, definition).
 ADDED_COLUMNS = (
     ("reports", "network", "TEXT NOT NULL DEFAULT ''"),
@@ -222,17 +254,24 @@ class Store:
             raise Refusal("form") from None
         if int(now * 1000) % 50 == 0:  # now and then: forget tokens too old to be valid
             db.execute("DELETE FROM used_tokens WHERE used < ?", (now - max_age - 3600,))
-            db.execute("DELETE FROM rate_counts WHERE hour < ?", (int(now // 3600) - 1,))
+            hour = int(now // 3600)
+            db.execute(f"DELETE FROM rate_counts WHERE hour < ? AND network NOT LIKE "
+                       f"'{DAILY}%'", (hour - 1,))
+            db.execute("DELETE FROM rate_counts WHERE hour < ?", (hour - 24,))
             db.execute("DELETE FROM confirmations WHERE expires < ?", (now - 7 * 86400,))
 
     @staticmethod
-    def count_write(db, network: str, now: float, limit: int) -> None:
-        """One more write from ``network`` this hour; 429 past ``limit`` (0: no limit)."""
-        hour = int(now // 3600)
+    def count_write(db, network: str, now: float, limit: int, hours: int = 1,
+                    message: str | None = None) -> None:
+        """One more write from ``network`` this hour (``hours=24``: this UTC day;
+        such a key starts with ``DAILY``, so pruning keeps it a day); 429 past
+        ``limit`` (0: no limit), with ``message`` when given."""
+        hour = int(now // (3600 * hours)) * hours  # the period's first hour
         row = db.execute("SELECT count FROM rate_counts WHERE network = ? AND hour = ?",
                          (network, hour)).fetchone()
         if limit and row is not None and row[0] >= limit:
-            raise Refusal("rate_limited", retry_after=max(1, int((hour + 1) * 3600 - now)))
+            raise Refusal("rate_limited", message,
+                          retry_after=max(1, int((hour + hours) * 3600 - now)))
         db.execute("INSERT INTO rate_counts (network, hour, count) VALUES (?, ?, 1) "
                    "ON CONFLICT (network, hour) DO UPDATE SET count = count + 1",
                    (network, hour))
@@ -326,6 +365,38 @@ class Store:
     def result_counts(self, self_test: str, db=None) -> dict[str, int]:
         return dict((db or self.db).execute(
             "SELECT result, count FROM self_test_counts WHERE self_test = ?", (self_test,)))
+
+    # -- following by e-mail (email_follow) ----------------------------------------------
+
+    @staticmethod
+    def follow(db, address: str, topics: str, at: str | None = None) -> int:
+        """Inside a write: ``address`` follows ``topics`` ('*' or slugs joined by
+        ','), confirmed ``at`` (UTC); an address that follows already (in any
+        case) gets these topics in place of its own. The follower's id."""
+        at = at or utc_now()
+        row = db.execute("SELECT id FROM email_followers WHERE lower(address) = lower(?)",
+                         (address,)).fetchone()
+        if row is not None:
+            db.execute("UPDATE email_followers SET address = ?, topics = ?, confirmed = ? "
+                       "WHERE id = ?", (address, topics, at, row["id"]))
+            return row["id"]
+        return db.execute("INSERT INTO email_followers (address, topics, confirmed) "
+                          "VALUES (?, ?, ?)", (address, topics, at)).lastrowid
+
+    @staticmethod
+    def unfollow(db, follower_id: int) -> bool:
+        """Inside a write: the follower and every mail to it (queued, sending,
+        sent: ON DELETE CASCADE) are gone; False when it was gone already."""
+        db.execute("DELETE FROM email_follow_deliveries WHERE follower = ?", (follower_id,))
+        return db.execute("DELETE FROM email_followers WHERE id = ?",
+                          (follower_id,)).rowcount > 0
+
+    def follower(self, follower_id: int, db=None) -> sqlite3.Row | None:
+        return (db or self.db).execute("SELECT * FROM email_followers WHERE id = ?",
+                                       (follower_id,)).fetchone()
+
+    def followers(self, db=None) -> list[sqlite3.Row]:
+        return (db or self.db).execute("SELECT * FROM email_followers ORDER BY id").fetchall()
 
     # -- moderation ----------------------------------------------------------------------
 

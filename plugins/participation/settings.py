@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 from urllib.parse import urlsplit
 
-from dorpsplein_kit import Setting, dictionary, fail, merge, whole_number
+from dorpsplein_kit import Setting, dictionary, fail, merge, true_or_false, whole_number
 from dorpsplein_kit.urls import PREVIEW_URL
 
 # Where the web server hands the participation service its requests, under the
@@ -40,6 +40,12 @@ SERVER_DEFAULTS = {
     "email_link_hours": 48,
     # Reports ("Melden") after which an idea is hidden until a moderator decides.
     "reports_to_hide": 3,
+    # Following by e-mail: confirmation mails one address may be sent a day
+    # (whoever asks for them), so the form cannot flood a mailbox.
+    "follow_mails_per_address": 3,
+    # The mail job mails a new article only when it is at most this many days
+    # old (an older one, seen for the first time, is recorded without a mail).
+    "follow_max_age_days": 7,
     # Outgoing mail for e-mail verified support: {"host": ..., "port": 25,
     # "from": "inspraak@example.org", "starttls": False, "username": ""};
     # the password comes from PARTICIPATION_SMTP_PASSWORD. Empty: in the
@@ -78,7 +84,7 @@ def _server(name: str, server, settings: dict) -> dict:
         raise fail(f"{name}['listen']", server["listen"], "must be host:port, such as "
                    "'127.0.0.1:8091',")
     for key in ("writes_per_hour", "time_trap_seconds", "form_max_age", "email_link_hours",
-                "reports_to_hide"):
+                "reports_to_hide", "follow_mails_per_address", "follow_max_age_days"):
         whole_number(0, "must be a whole number of 0 or more")(f"{name}[{key!r}]",
                                                                server[key], settings)
     if not isinstance(server["smtp"], dict):
@@ -117,6 +123,11 @@ SETTINGS = (
     Setting("PARTICIPATION_DATA", None, _data),
     # The moment the build judges phases and deadlines by; None = now (tests).
     Setting("PARTICIPATION_NOW", None),
+    # Following by e-mail: the form under every article and on the "Volg ons"
+    # page, "email_follow" in participation.json, the service's /volgen
+    # routes and the mail job. False: none of them.
+    Setting("PARTICIPATION_EMAIL_FOLLOW", True,
+            true_or_false("must be True (the follow-by-e-mail form) or False (none),")),
 )
 
 

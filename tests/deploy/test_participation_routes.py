@@ -2,8 +2,9 @@
 moderation behind nginx's password under every spelling, participation.json
 never served, the API and the forms proxied with the service's own prefix,
 bodies bounded, the citizen's address (not one a client claims) counted
-by the rate limit, and self-tests ("zelftest") proxied but never written to
-the access log (their addresses carry the answers)."""
+by the rate limit, and self-tests ("zelftest") and following by e-mail
+("volgen") proxied but never written to the access log (their addresses
+carry the answers, or a token)."""
 
 from __future__ import annotations
 
@@ -17,17 +18,20 @@ import sys
 import time
 import urllib.parse
 from datetime import UTC, datetime, timedelta
+from email import message_from_string, policy
 from pathlib import Path
 
 import pytest
 from conftest import FROM_PELICANCONF
 from hosting_fixtures import wait_for
 from participation_service import SITE as SERVICE_SITE
-from participation_service import self_tests
+from participation_service import email_follow, follow_link, self_tests
 from test_hosting import basic, check_security_headers, raw
 
 from dorpsplein.build import ROOT
 from dorpsplein.devtools.bench_participation import not_before
+from dorpsplein.participation import email_follow as follow_tokens
+from dorpsplein.participation.config import read_secret
 
 pytestmark = pytest.mark.slow
 
@@ -48,6 +52,7 @@ def site_file(site: str) -> dict:
     two self-tests whose pages are on this site."""
     now = datetime.now(UTC).replace(microsecond=0)
     tests = json.loads(json.dumps(self_tests()).replace(SERVICE_SITE, site))
+    follow = json.loads(json.dumps(email_follow()).replace(SERVICE_SITE, site))
     return {
         "version": 1, "site_url": site,
         "consultations": {SLUG: {
@@ -59,6 +64,7 @@ def site_file(site: str) -> dict:
             "moderation": "before", "ideas_built": [],
             "idea_url": f"{site}/inspraak/{SLUG}/idee-{{id}}/"}},
         "self_tests": tests,
+        "email_follow": follow,
         "shell": '<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>'
                  '<!--participation:title--></title></head><body><main id="inhoud">'
                  "<!--participation:main--></main></body></html>",
@@ -183,6 +189,12 @@ GUARDED = [
     ("GET", "/participatie//zelftest//moderatie/?v1=2"),
     ("GET", "/participatie/ZELFTEST/Moderatie/"),
     ("GET", "/participatie/%7aelftest/%6doderatie/"),
+    # Through following by e-mail's own location: the moderation one comes first.
+    ("GET", "/participatie/volgen/moderatie/"),
+    ("GET", "/participatie/volgen/../moderatie/"),
+    ("POST", "/participatie/volgen/uitschrijven/x/../../../moderatie/login"),
+    ("GET", "/participatie/VOLGEN/%6doderatie/"),
+    ("GET", "/participatie//volgen//bevestig/moderatie"),
 ]
 # Spellings nginx does not take for moderation, and neither does the service:
 # it refuses them itself (404 with a reason), or nginx does (400).
@@ -473,6 +485,92 @@ def test_self_test_addresses_are_not_in_the_access_log(hosted, hosted_root, insp
         line for line in text.splitlines() if "na=zelftoets" in line], text
 
 
+# --- Following by e-mail ("volgen") ------------------------------------------------------
+
+FORM = "application/x-www-form-urlencoded"
+
+
+def printed_mails(log: Path) -> list:
+    """The mails the service printed (no SMTP server is set here), oldest first."""
+    text = log.read_text(encoding="utf-8", errors="replace")
+    blocks = re.findall(r"--- mail \(no smtp configured\) ---\n(.*?)\n--- end ---", text, re.S)
+    return [message_from_string(block, policy=policy.default) for block in blocks]
+
+
+def test_following_by_email_through_nginx_is_not_in_the_access_log(hosted, hosted_root,
+                                                                    inspraak):
+    site = hosted[0]
+    log = hosted_root / "nginx" / "access.log"
+    already = log.stat().st_size if log.exists() else 0
+    status, headers, body = send(site, "GET", "/participatie/volgen")
+    assert status == 200 and b'action="/participatie/volgen"' in body, body[:300]
+    check_security_headers(headers, "/volgen")
+    address = "volger@voorbeeld.be"
+    status, headers, body = send(site, "POST", "/participatie/volgen",
+                                 form=[("email", address), ("thema", "moderatie"),
+                                       ("website", "")])
+    assert status == 303, body[:300]
+    assert urllib.parse.urlsplit(headers["Location"]).path == "/participatie/volgen/bedankt"
+    [mail] = [m for m in printed_mails(inspraak.log) if m["To"] == address]
+    link = follow_link(mail)
+    assert link.startswith(f"{site}/participatie/volgen/bevestig/"), link
+    confirm = urllib.parse.urlsplit(link).path
+    token = confirm.rsplit("/", 1)[1]
+    status, headers, body = send(site, "GET", confirm)
+    assert status == 200 and address.encode() in body
+    assert "strict-origin" in headers.get_all("Referrer-Policy")
+    status, headers, _body = send(site, "POST", confirm, form={})
+    assert status == 303
+    assert urllib.parse.urlsplit(headers["Location"]).path == "/participatie/volgen/ingeschreven"
+    with sqlite3.connect(inspraak.database) as db:
+        [(follower, topics)] = db.execute("SELECT id, topics FROM email_followers WHERE "
+                                          "address = ?", (address,)).fetchall()
+    assert topics == "moderatie"
+    secret = read_secret(inspraak.database.parent / "secret")
+    unsubscribe = urllib.parse.urlsplit(
+        follow_tokens.unsubscribe_url(f"{site}/participatie", secret, follower)).path
+    # RFC 8058's one-click POST, as a mail provider's server sends it: no Origin.
+    status, headers, body = raw(site, "POST", unsubscribe, {"Content-Type": FORM},
+                                b"List-Unsubscribe=One-Click")
+    assert status == 200 and body.decode().strip() == "Je bent uitgeschreven.", body[:300]
+    with sqlite3.connect(inspraak.database) as db:
+        assert db.execute("SELECT COUNT(*) FROM email_followers WHERE id = ?",
+                          (follower,)).fetchone()[0] == 0
+    # Any other spelling nginx normalises to /participatie/volgen... is not logged either.
+    for method, path in [
+        ("GET", "/participatie/volgen/bedankt"),
+        ("GET", f"/participatie//volgen/bevestig/{token}"),
+        ("GET", f"/participatie/%76olgen/bevestig/{token}"),
+        ("GET", f"/participatie/./volgen/bevestig/{token}"),
+        ("GET", f"/participatie/x/../volgen/uitschrijven/{token}"),
+        ("GET", f"/participatie/VOLGEN/bevestig/{token}"),
+        ("GET", f"/participatie/volgen%2Fbevestig%2F{token}"),
+        ("HEAD", unsubscribe),
+        ("GET", unsubscribe + "?t=1"),
+        ("GET", "/participatie/volgen"),
+        ("GET", "/participatie/Volgen/uitgeschreven"),
+    ]:
+        status, _headers, _body = send(site, method, path)
+        assert status < 500, (path, status)
+    status, _headers, _body = send(site, "GET", f"/participatie/api/{SLUG}/ideas?na=volgtoets")
+    assert status == 200
+    deadline = time.monotonic() + 10
+
+    def written() -> str:
+        with log.open("rb") as handle:
+            handle.seek(already)
+            return handle.read().decode("utf-8", "replace")
+
+    while "na=volgtoets" not in written():
+        assert time.monotonic() < deadline, "the access log has no line for the board"
+        time.sleep(0.05)
+    text = written()
+    assert "volgen" not in text.lower() and token not in text, text
+    assert unsubscribe.rsplit("/", 1)[1] not in text
+    assert [line for line in text.splitlines() if "/participatie/" in line] == [
+        line for line in text.splitlines() if "na=volgtoets" in line], text
+
+
 def test_a_claimed_forwarded_address_does_not_escape_the_rate_limit(inspraak):
     """nginx replaces X-Forwarded-For with the client's real address: writes
     that each claim another network still count against 127.0.0.1's."""
@@ -481,7 +579,7 @@ def test_a_claimed_forwarded_address_does_not_escape_the_rate_limit(inspraak):
         # Writes counted this hour so far: every one came through nginx, from
         # 127.0.0.1 (a self-test's counted results are in a bucket of their own).
         counted = db.execute("SELECT COALESCE(SUM(count), 0) FROM rate_counts WHERE hour = ? "
-                             "AND network NOT LIKE 'zelftest:%'",
+                             "AND network NOT LIKE 'zelftest:%' AND network NOT LIKE 'volgen%'",
                              (int(time.time() // 3600),)).fetchone()[0]
     tokens = [form_token(site) for _ in range(WRITES_PER_HOUR + 1 - counted)]
     statuses = []

@@ -23,6 +23,9 @@ UNITS = ROOT / "deploy" / "systemd"
 SERVER = "dorpsplein-comments.service"
 BACKUP = "dorpsplein-comments-backup.service"
 TIMER = "dorpsplein-comments-backup.timer"
+MAIL_NEW = "dorpsplein-mail-new.service"
+MAIL_NEW_TIMER = "dorpsplein-mail-new.timer"
+PARTICIPATION_BACKUP = "dorpsplein-participation-backup.service"
 HOME = PurePosixPath("/srv/dorpsplein")
 
 
@@ -47,7 +50,7 @@ def covered(path: PurePosixPath, writable: list[str]) -> bool:
     return any(path == PurePosixPath(w) or PurePosixPath(w) in path.parents for w in writable)
 
 
-@pytest.mark.parametrize("name", [SERVER, BACKUP])
+@pytest.mark.parametrize("name", [SERVER, BACKUP, MAIL_NEW])
 def test_everything_a_unit_creates_is_private(name):
     service = unit(name)["Service"]
     # 0077: the database, its journal, isso-production.cfg, the salt and the
@@ -57,7 +60,7 @@ def test_everything_a_unit_creates_is_private(name):
     assert service["WorkingDirectory"] == str(HOME)
 
 
-@pytest.mark.parametrize("name", [SERVER, BACKUP])
+@pytest.mark.parametrize("name", [SERVER, BACKUP, MAIL_NEW])
 def test_no_unit_sets_pythonpath(name):
     # configparser keeps only the last of repeated keys: read the lines too.
     lines = (UNITS / name).read_text(encoding="utf-8").splitlines()
@@ -141,3 +144,55 @@ def test_the_publish_units_watch_the_file_the_participation_service_writes():
     assert shlex.split(service["ExecStartPre"]) == ["/bin/rm", "-f", str(wanted)]
     assert shlex.split(service["ExecStart"]) == [f"{HOME}/.venv/bin/invoke", "publish"]
     assert hasattr(_tasks(), "publish")
+
+
+def test_the_mail_job_runs_in_production_with_the_backups_hardening():
+    """dorpsplein-mail-new.service: the ./go task with --production, as the
+    participation backup runs, hardened the same way, plus the network for SMTP."""
+    argv = command(MAIL_NEW)
+    assert argv == [f"{HOME}/.venv/bin/invoke", "mail-new", "--production"]
+    assert "production" in inspect.signature(_tasks().mail_new.body).parameters
+    service, backup = unit(MAIL_NEW)["Service"], unit(PARTICIPATION_BACKUP)["Service"]
+    assert service["Type"] == "oneshot"
+    for key in ("User", "Group", "WorkingDirectory", "UMask", "NoNewPrivileges",
+                "ProtectSystem", "ProtectHome", "PrivateTmp", "PrivateDevices",
+                "ReadWritePaths", "ProtectKernelTunables", "ProtectKernelModules",
+                "ProtectControlGroups"):
+        assert service[key] == backup[key], key
+    assert set(service["RestrictAddressFamilies"].split()) == {"AF_INET", "AF_INET6", "AF_UNIX"}
+    # The SMTP password comes from an override, as for the service; empty here.
+    assert unit(MAIL_NEW)["Service"]["Environment"] == "PARTICIPATION_SMTP_PASSWORD="
+
+
+def test_the_mail_job_writes_where_the_service_keeps_its_state():
+    """The database and the job's lock file (the state folder) are writable."""
+    from participation.settings import SERVER_DEFAULTS
+
+    from dorpsplein.participation.cli import DEFAULT_STATE
+    from dorpsplein.participation.mail_new import LOCK_NAME
+
+    writable = unit(MAIL_NEW)["Service"]["ReadWritePaths"].split()
+    for relative in (SERVER_DEFAULTS["database"], f"{DEFAULT_STATE}/{LOCK_NAME}"):
+        assert covered(HOME / relative, writable), relative
+    # The task reads the service's own state folder (no --state-dir in the unit).
+    assert "--state-dir" not in command(MAIL_NEW)
+
+
+def test_the_mail_job_runs_every_quarter_hour_and_catches_up():
+    timer = unit(MAIL_NEW_TIMER)["Timer"]
+    assert timer["OnCalendar"] == "*:0/15"
+    assert timer["Persistent"] == "true"
+    assert 0 < int(timer["RandomizedDelaySec"]) <= 120
+    assert unit(MAIL_NEW_TIMER)["Install"]["WantedBy"] == "timers.target"
+    # No Unit=: a timer starts the service of its own name.
+    assert "Unit" not in timer
+
+
+def test_the_mail_job_module_takes_the_flags_the_task_passes():
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    run = subprocess.run([sys.executable, "-m", "dorpsplein.participation", "mail-new",
+                          "--help"], cwd=Path("/"), env=env, capture_output=True, text=True,
+                         timeout=60)
+    assert run.returncode == 0, run.stderr
+    for flag in ("--state-dir", "--production"):
+        assert flag in run.stdout
