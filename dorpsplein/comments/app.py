@@ -16,8 +16,13 @@ been applied -- and asks, for that route:
    clean body of only the values it accepted;
 3. ``ThreadGate``: a write goes to a published, open thread;
 4. ``ModeratorAuth``: the admin page, login and moderation links;
-5. ``ReadCache``: thread reads are answered from memory until the database
+5. ``unsubscribe``: the link in reply notifications (a page with a button on
+   GET; Isso's unsubscribe on POST, which Isso's map gains for that route);
+6. ``ReadCache``: thread reads are answered from memory until the database
    changes.
+
+Mails (moderators' notices, reply notifications) are ``notifications``'s,
+which takes the place of Isso's notifiers in its signal table.
 
 Any refusal is a ``Refusal`` (4xx, JSON reason). Isso's own refusals are
 given the same shape on the way out.
@@ -41,10 +46,10 @@ from itsdangerous import BadSignature, SignatureExpired
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.middleware.shared_data import SharedDataMiddleware
-from werkzeug.routing import RequestRedirect
+from werkzeug.routing import RequestRedirect, Rule
 from werkzeug.wsgi import get_path_info
 
-from . import input_check
+from . import i18n, input_check, notifications, unsubscribe
 from .isso_fixes import OwnRowComments, TownGuard
 from .moderation import ModeratorAuth, invalid_key_page
 from .origin_guard import WRITE_METHODS, OriginGuard
@@ -58,6 +63,8 @@ logger = logging.getLogger("dorpsplein.comments")
 # Isso routes nothing on a town site uses (its demo page, the cross-thread
 # latest list, per-thread Atom feeds): answered 404 whatever the config says.
 DISABLED = {"demo", "latest", "feed"}
+# Isso unsubscribes on a GET; here the GET shows a page and a POST acts.
+UNSUBSCRIBE = "/id/<int:id>/unsubscribe/<string:email>/<string:key>"
 STATUS_REASONS = {400: "invalid-request", 401: "login-required", 403: "not-allowed",
                   404: "not-found", 405: "method-not-allowed", 413: "too-large",
                   415: "not-json"}
@@ -76,6 +83,9 @@ def client_address(environ, trusted) -> str:
 class TownIsso(Isso, ThreadedMixin):
     def __init__(self, conf, service: dict):
         super().__init__(conf)
+        i18n.use(service.get("language"))
+        notifications.install(self, service)
+        self.urls.add(Rule(UNSUBSCRIBE, methods=["POST"], endpoint=self._unsubscribe_post))
         # Isso 0.14's storage answers a new comment with the newest row in the
         # database and says its refusals in prose; see isso_fixes.
         self.db.comments.__class__ = OwnRowComments
@@ -105,7 +115,13 @@ class TownIsso(Isso, ThreadedMixin):
             name = next((view for view, _ in API.VIEWS if getattr(owner, view, None) == endpoint),
                         getattr(endpoint, "__name__", "unknown"))
             names[(rule.rule, frozenset(rule.methods or ()))] = name
+        names[(UNSUBSCRIBE, frozenset({"POST"}))] = "unsubscribe"
         return names
+
+    @staticmethod
+    def _unsubscribe_post(environ, request, **values):
+        # Never dispatched: check_unsubscribe answers every POST itself.
+        raise MethodNotAllowed()
 
     @staticmethod
     def _remember_guard(reason):
@@ -152,7 +168,7 @@ class TownIsso(Isso, ThreadedMixin):
             name, values = self.route(environ)
         except RequestRedirect as redirect:
             return redirect.get_response(environ)
-        self.origin_guard.check(method, environ)
+        self.origin_guard.check(method, environ, name)
         if len(environ.get("QUERY_STRING", "")) > input_check.MAX_QUERY:
             raise Refusal("invalid-request")
         body = b""
@@ -278,6 +294,22 @@ class TownIsso(Isso, ThreadedMixin):
             return self.clean(environ, input_check.clean_edit(input_check.parse_json(body),
                                                               False))
         return self.request_with(environ, b"")
+
+    def check_unsubscribe(self, request, environ, body, id, email, key):
+        if request.method in ("GET", "HEAD"):
+            if not unsubscribe.key_matches(self.unsign, email, key):
+                return unsubscribe.result_page(403)
+            if self.db.comments.get(id) is None:
+                return unsubscribe.result_page(404)
+            return unsubscribe.confirm_page()
+        # POST: our button, or a mail provider's one click (RFC 8058).
+        if request.mimetype not in unsubscribe.FORM_TYPES or \
+                not unsubscribe.wants_out(request.form):
+            return unsubscribe.result_page(400)
+        link = self.link_to(id)
+        environ["REQUEST_METHOD"] = "GET"  # Isso's own view: its check, its update
+        status = self.run("unsubscribe", self.request_with(environ, b"")).status_code
+        return unsubscribe.result_page(status, link)
 
     def link_to(self, comment_id: int) -> str | None:
         try:

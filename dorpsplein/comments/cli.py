@@ -101,6 +101,10 @@ def main(argv=None) -> int:
         # (and one socket file shared by every server of this user).
         "--no-control-socket",
         "--access-logfile", "-" if args.production else "/dev/null",
+        # No paths in the access log: the e-mailed links carry keys
+        # (/id/N/activate/KEY) and a commenter's address
+        # (/id/N/unsubscribe/ADDRESS/KEY); method, status and length only.
+        "--access-logformat", '%(h)s %(t)s "%(m)s" %(s)s %(b)s',
         "dorpsplein.comments.app:create_app()",
     ]
     os.execvpe(command[0], command, env)

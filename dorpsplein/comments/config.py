@@ -5,7 +5,9 @@ from ``ISSO_COMMENTS_*`` and writes, 0600 in a 0700 folder:
 
 - ``isso.cfg`` (or ``isso-production.cfg``): Isso's own configuration;
 - the same name with ``.json``: what our layer needs besides (the build's
-  thread list, the hash of the moderators' password, the site's address).
+  thread list, the hash of the moderators' password, the site's address and
+  name, the comment server's public address and the site's language, which
+  the mails use).
 
 A value that cannot be written safely stops the start with one sentence.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from email.utils import parseaddr
 from pathlib import Path
 from string import Template
 
@@ -51,6 +54,28 @@ def allowed_origins(settings: dict, production: bool, extra=()) -> list[str]:
             "publishconf.py to the site's public address (https://...)."
         )
     return seen
+
+
+def public_endpoint(settings: dict) -> str:
+    """The comment server's address as citizens reach it, for the links in
+    mails: ISSO_COMMENTS_URL, under SITEURL's origin when it is a path; ""
+    when neither says (Isso then uses the request's own host)."""
+    url = str(settings.get("ISSO_COMMENTS_URL") or "").rstrip("/")
+    if origin_of(url):
+        return url
+    site = origin_of(settings.get("SITEURL") or "")
+    return f"{site}{url}" if site and url.startswith("/") else ""
+
+
+def sender(value: str, site_name: str) -> str:
+    """smtp['from'] with the site's name when it names no one (Isso would
+    put its own motto there: "Ich schrei sonst!")."""
+    name, address = parseaddr(value)
+    name = name or " ".join(site_name.split())
+    if not name:
+        return address
+    quoted = name.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{quoted}" <{address}>'
 
 
 def private_folder(path: Path) -> Path:
@@ -109,10 +134,13 @@ def config_values(settings: dict, root: Path, production: bool, password: str | 
         )
     if password is not None:
         _single_line(f"The {PASSWORD_ENV} environment variable", password)
-    smtp = server.get("smtp") or {}
+    smtp = dict(server.get("smtp") or {})
+    if smtp.get("from"):
+        smtp["from"] = sender(str(smtp["from"]), settings.get("SITENAME") or "")
     smtp_lines = ""
     if smtp:
-        smtp_lines = "\n[smtp]\n# Outgoing mail for moderation notices.\n" + "\n".join(
+        smtp_lines = ("\n[smtp]\n# Outgoing mail: moderators' notices and reply "
+                      "notifications\n# (dorpsplein/comments/notifications.py).\n") + "\n".join(
             f"{key} = {_single_line(f'ISSO_COMMENTS_SERVER smtp {key!r}', str(value))}"
             for key, value in smtp.items()) + "\n"
     private_folder(db_path.parent)
@@ -127,6 +155,7 @@ def config_values(settings: dict, root: Path, production: bool, password: str | 
         "moderation": _bool(server["moderation"] or production),
         "purge_after": server["purge_after"],
         "listen": server["listen"],
+        "public_endpoint": _single_line("ISSO_COMMENTS_URL", public_endpoint(settings)),
         "trusted_proxies": _indented(server["trusted_proxies"]),
         "guard": _bool(guard),
         "ratelimit": server["ratelimit"],
@@ -157,6 +186,9 @@ def write_config(settings: dict, root: Path, target: Path, threads: Path | None 
         "state_dir": str(Path(values["dbpath"]).parent),
         "password_hash": hash_password(password) if password else None,
         "site_url": (settings.get("SITEURL") or "").rstrip("/"),
+        "site_name": settings.get("SITENAME") or "",
+        "public_endpoint": values["public_endpoint"],
+        "language": settings.get("DEFAULT_LANG") or "nl",
         "read_cache_bytes": settings["ISSO_COMMENTS_SERVER"]["read_cache_bytes"],
     }
     write_private(target.with_suffix(".json"), json.dumps(service, indent=1) + "\n")

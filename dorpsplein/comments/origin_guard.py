@@ -5,6 +5,11 @@ is one of Isso's hosts (the site), or the comment server's own address (its
 moderation pages). Anything else -- another site, a script without headers --
 is refused before Isso runs. Isso's CORS layer decides what browsers may
 *read*; this decides what may *change*.
+
+One routed endpoint is let through from anywhere: ``unsubscribe``, whose
+POST comes from a mail provider's one click (RFC 8058: no Origin, no
+Referer). It carries no cookie and acts only with the signed key in its
+address, which is its authorisation (checked by Isso's own view).
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from urllib.parse import urlsplit
 from .refusals import Refusal
 
 WRITE_METHODS = {"POST", "PUT", "DELETE", "PATCH"}
+# Isso's route names (after routing) whose writes need no Origin.
+FROM_ANYWHERE = {"unsubscribe"}
 
 
 def origin_of(url: str) -> str | None:
@@ -35,8 +42,9 @@ class OriginGuard:
         # After werkzeug's ProxyFix: the scheme and host the browser used.
         return f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', '')}".lower()
 
-    def check(self, method: str, environ) -> None:
-        if method not in WRITE_METHODS:
+    def check(self, method: str, environ, endpoint: str | None = None) -> None:
+        """``endpoint``: the name of Isso's route this request matched."""
+        if method not in WRITE_METHODS or endpoint in FROM_ANYWHERE:
             return
         origin = environ.get("HTTP_ORIGIN") or environ.get("HTTP_REFERER") or ""
         origin = origin_of(origin)

@@ -19,7 +19,9 @@ CLIENT_DEFAULTS = {
     "reply-to-self": True,
     "require-author": True,
     "require-email": False,
-    "reply-notifications": False,
+    # The "mail me when someone replies" box: None offers it exactly when the
+    # server sends mail (ISSO_COMMENTS_SERVER['notify'] == "smtp").
+    "reply-notifications": None,
     "max-comments-top": "inf",
     "max-comments-nested": 5,
     "reveal-on-click": 5,
@@ -46,6 +48,13 @@ SERVER_SIDE_CLIENT_KEYS = ("reply-to-self", "require-author", "require-email",
 
 SORTING = {"oldest", "newest", "upvotes"}
 
+NOTIFY = ("stdout", "smtp")
+# Isso's [smtp] keys (https://isso-comments.de/docs/reference/server-config/).
+SMTP_KEYS = {"host", "port", "security", "username", "password", "from", "to", "timeout"}
+SMTP_REQUIRED = {"host": "the mail server", "from": "the sender's address",
+                 "to": "the moderators' address"}
+SMTP_SECURITY = ("none", "starttls", "ssl")
+
 SERVER_DEFAULTS = {
     # host:port the comment server listens on.
     "listen": "127.0.0.1:8080",
@@ -66,7 +75,9 @@ SERVER_DEFAULTS = {
     "read_cache_bytes": 16 * 1024 * 1024,
     # Unmoderated comments older than this are removed from the queue.
     "purge_after": "30d",
-    # Where new-comment notices go: "stdout" or "smtp" (then fill in smtp).
+    # Where new-comment notices go: "stdout" (the log) or "smtp": a mail to
+    # the moderators, and replies mailed to commenters who ask for them (then
+    # fill in smtp: host, port, security, username, password, from, to).
     "notify": "stdout",
     "smtp": {},
     # Reverse proxies whose X-Forwarded-For Isso may trust (nginx on the same
@@ -109,6 +120,16 @@ def _client(name: str, client, settings: dict) -> dict:
                shape=" of Isso client options, such as {'vote': True},",
                use=f"Isso's names ({', '.join(sorted(CLIENT_KEYS))})")
     client = {**CLIENT_DEFAULTS, **client}
+    mails = settings.get("ISSO_COMMENTS_SERVER", {}).get("notify") == "smtp"
+    if client["reply-notifications"] is None:
+        client["reply-notifications"] = mails
+    elif client["reply-notifications"] not in (True, False):
+        raise fail(f"{name}['reply-notifications']", client["reply-notifications"],
+                   "must be True, False or None (None: offered when the server sends mail)")
+    elif client["reply-notifications"] and not mails:
+        raise fail(f"{name}['reply-notifications']", True, "needs a comment server that sends "
+                   "mail: set ISSO_COMMENTS_SERVER['notify'] = 'smtp' (and its 'smtp'), or "
+                   "leave 'reply-notifications' out,")
     if client["sorting"] not in SORTING:
         raise fail(f"{name}['sorting']", client["sorting"], "is not an Isso sorting: write one "
                    f"of {', '.join(sorted(SORTING))}")
@@ -125,6 +146,18 @@ def _server(name: str, server, settings: dict) -> dict:
     for key in ("ratelimit", "direct_reply", "read_cache_bytes"):
         whole_number(0, "must be a whole number of 0 or more")(f"{name}[{key!r}]",
                                                                server[key], settings)
+    one_of(NOTIFY, "is not a way to notify: write 'stdout' (the log) or 'smtp' (mail),")(
+        f"{name}['notify']", server["notify"], settings)
+    smtp = dictionary(f"{name}['smtp']", server["smtp"] or {}, SMTP_KEYS,
+                      shape=" of Isso's SMTP settings, such as {'host': 'smtp.example.be'},")
+    if server["notify"] == "smtp":
+        for key, what in SMTP_REQUIRED.items():
+            if not str(smtp.get(key) or "").strip():
+                raise fail(f"{name}['smtp'][{key!r}]", smtp.get(key), f"must be {what}, "
+                           "which notify = 'smtp' needs,")
+    if smtp.get("security", "starttls") not in SMTP_SECURITY:
+        raise fail(f"{name}['smtp']['security']", smtp["security"],
+                   "must be 'none', 'starttls' or 'ssl',")
     return server
 
 
@@ -140,8 +173,9 @@ SETTINGS = (
     # Close threads this many days after publication (0 = never).
     Setting("ISSO_COMMENTS_CLOSE_AFTER_DAYS", 0,
             whole_number(0, "must be a whole number of days (0 keeps threads open)")),
-    Setting("ISSO_COMMENTS_CLIENT", {}, _client),
+    # The server first: the client's reply-notifications follow its notify.
     Setting("ISSO_COMMENTS_SERVER", {}, _server),
+    Setting("ISSO_COMMENTS_CLIENT", {}, _client),
     # Slug of the page with the house rules for comments, linked from every
     # thread.
     Setting("ISSO_COMMENTS_RULES_PAGE", "reageerregels"),

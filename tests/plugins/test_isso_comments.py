@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import isso
 import pytest
+from dorpsplein_kit import SettingsError
 from isso_comments.settings import merged as merge_settings
 from stop_lines import stop_line
 
@@ -83,6 +84,8 @@ def test_isso_css_is_off_and_options_use_isso_names(sample_site):
     assert script["data-isso-vote"] == "true"
     assert script["data-isso-sorting"] == "oldest"
     assert script["data-isso-require-author"] == "true"
+    # The sample site's server only logs (notify "stdout"): no "mail me" box.
+    assert script["data-isso-reply-notifications"] == "false"
 
 
 def test_every_isso_text_missing_from_its_dutch_catalogue_is_supplied_in_dutch(sample_site):
@@ -140,6 +143,48 @@ def test_the_default_comment_url_follows_the_site_path(settings, expected):
         merged = {**settings, "ISSO_COMMENTS_URL": own}
         merge_settings(merged)
         assert merged["ISSO_COMMENTS_URL"] == own.rstrip("/")
+
+
+SMTP = {"host": "smtp.lindeveld.be", "from": "blog@lindeveld.be", "to": "moderatie@lindeveld.be",
+        "password": "geheim-123"}
+
+
+def test_reply_notifications_are_offered_exactly_when_the_server_sends_mail():
+    log = {}
+    merge_settings(log)
+    assert log["ISSO_COMMENTS_CLIENT"]["reply-notifications"] is False
+    mail = {"ISSO_COMMENTS_SERVER": {"notify": "smtp", "smtp": SMTP}}
+    merge_settings(mail)
+    assert mail["ISSO_COMMENTS_CLIENT"]["reply-notifications"] is True
+    merge_settings(mail)  # merging again keeps the answer
+    assert mail["ISSO_COMMENTS_CLIENT"]["reply-notifications"] is True
+    chosen = {"ISSO_COMMENTS_SERVER": {"notify": "smtp", "smtp": SMTP},
+              "ISSO_COMMENTS_CLIENT": {"reply-notifications": False}}
+    merge_settings(chosen)
+    assert chosen["ISSO_COMMENTS_CLIENT"]["reply-notifications"] is False
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        ({"ISSO_COMMENTS_CLIENT": {"reply-notifications": True}},
+         "ISSO_COMMENTS_CLIENT['reply-notifications'] = True needs a comment server that "
+         "sends mail"),
+        ({"ISSO_COMMENTS_SERVER": {"notify": "mail"}},
+         "ISSO_COMMENTS_SERVER['notify'] = 'mail' is not a way to notify"),
+        ({"ISSO_COMMENTS_SERVER": {"notify": "smtp", "smtp": {**SMTP, "to": ""}}},
+         "ISSO_COMMENTS_SERVER['smtp']['to'] = '' must be the moderators' address"),
+        ({"ISSO_COMMENTS_SERVER": {"smtp": {**SMTP, "server": "x"}}},
+         "ISSO_COMMENTS_SERVER['smtp'] has an unknown key 'server'"),
+        ({"ISSO_COMMENTS_SERVER": {"smtp": {**SMTP, "security": "tls"}}},
+         "ISSO_COMMENTS_SERVER['smtp']['security'] = 'tls' must be"),
+    ],
+)
+def test_wrong_mail_settings_say_what_to_write(settings, expected):
+    with pytest.raises(SettingsError) as error:
+        merge_settings(settings)
+    assert str(error.value).startswith(expected), str(error.value)
+    assert "geheim" not in str(error.value)  # never the SMTP password
 
 
 def _article(content, name, extra=""):
