@@ -37,7 +37,7 @@ import os
 import sys
 from pathlib import Path
 
-from dorpsplein_kit import Contract, merge, said
+from dorpsplein_kit import Contract, FeedLink, merge, said
 from pelican import signals
 
 from .counts import Counts
@@ -170,7 +170,16 @@ def check_files(settings) -> list[tuple[str, int | None, str]]:
 # Only the article's own page shows the list: nothing is `listed`, no other
 # article changes with it, so the live preview's one-article update (which
 # sends all_generators_finalized again for the article) is all an edit needs.
-CONTRACT = Contract(front_matter={KEY: ()}, check=check_files)
+def feed_links(content, context) -> list[FeedLink]:
+    """The feeds link each entry to where its article was posted (``related``,
+    with the network's name); nothing for the feed as a whole."""
+    posts = getattr(content, "discussed_on", None) if content is not None else None
+    return [FeedLink(rel="related", href=post["url"], kind="discussed", name=post["label"])
+            for post in posts or ()]
+
+
+# The feeds name the same posts under each entry (feed_links).
+CONTRACT = Contract(front_matter={KEY: ()}, check=check_files, feed_links=feed_links)
 
 
 def register() -> None:

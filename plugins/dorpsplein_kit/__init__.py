@@ -1,6 +1,6 @@
 """dorpsplein_kit: the small kit every local plugin may import (it imports no plugin).
 
-- ``Setting``, ``merge``, ``SettingsError`` (+ ``whole_number``, ``one_of``,
+- ``Setting``, ``merge``, ``SettingsError`` (+ ``whole_number``, ``one_of``, ``true_or_false``,
   ``dictionary``, ``reject_unknown``, ``fail``): declare a plugin's settings
   with defaults and checks; the one error a wrong value raises.
 - ``OutputGenerator``, ``write_if_changed``, ``copy_if_stale``: generators
@@ -21,15 +21,15 @@
   consultation, its ideas), offered to the comment plugin, the sitemap and
   the search index.
 - ``Contract``, ``declared``: what a plugin offers (front-matter values, data
-  list pages show, the live preview's one-article update), read by the
-  editor checks and the live preview.
+  list pages show, the live preview's one-article update, ``FeedLink``s for
+  the feeds), read by the editor checks, the live preview and the feeds.
 
 Not a Pelican plugin itself: it is never listed in PLUGINS. The name cannot
 clash with an upstream ``pelican.plugins.*`` namespace plugin.
 """
 
 from .colours import contrast_ratio, palette, parse_hex
-from .contracts import Contract, Declared, declared
+from .contracts import Contract, Declared, FeedLink, declared
 from .identity import PLACEHOLDER, Town, facts, fill, town
 from .images import image_size, svg_size
 from .language import EDITOR_LANGUAGE, EDITOR_LANGUAGES, editor_language, said, translations
@@ -43,15 +43,17 @@ from .settings import (
     merge,
     one_of,
     reject_unknown,
+    true_or_false,
     whole_number,
 )
 from .urls import absolute_url, site_url
 
 __all__ = [
     "EDITOR_LANGUAGE", "EDITOR_LANGUAGES", "OWN_PAGES", "PLACEHOLDER", "Contract",
-    "Declared", "OwnPage", "offer", "offered",
+    "Declared", "FeedLink", "OwnPage", "offer", "offered",
     "OutputGenerator", "Setting", "SettingsError", "Town", "absolute_url", "contrast_ratio",
     "copy_if_stale", "declared", "dictionary", "editor_language", "facts", "fail", "fill",
     "image_size", "merge", "one_of", "palette", "parse_hex", "reject_unknown", "said",
-    "site_url", "svg_size", "town", "translations", "whole_number", "write_if_changed",
+    "site_url", "svg_size", "town", "translations", "true_or_false", "whole_number",
+    "write_if_changed",
 ]

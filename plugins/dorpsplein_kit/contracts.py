@@ -47,6 +47,17 @@ is not in any file the build reads (a service's answers): the no-change build
 when one of them changes, the live preview renders the list pages that show
 the article again.
 
+``feed_links(content, context)`` gives the links a plugin adds to the feeds
+(``FeedLink``: rel, href, kind, name, type): for the feed as a whole when
+``content`` is None, for one article's entry otherwise. ``context`` is the
+build's shared context (the settings and what the generators found); the
+plugin reads its own data there or on the article (computed by then: the
+feeds are written after ``all_generators_finalized``). The feeds plugin asks
+every declared function and writes the links (Atom ``<link>``, RSS
+``<comments>`` and ``<atom:link>``) and a line of them at the end of each
+entry's content, with the words the theme gives each ``kind``
+(``feeds/links.html``); it never knows who gave them.
+
 ``shown_elsewhere`` names front-matter keys (``tags``, ``category``, ...) of an
 article whose change alters what the plugin shows on OTHER articles' pages
 (related articles, for example). When one of them changes, the live preview
@@ -78,6 +89,30 @@ Reach = Callable[[list, Any], Iterable]
 Check = Callable[[Any], Iterable[tuple[Any, int | None, str]]]
 # outside(settings) -> the data from outside the files, as text.
 Outside = Callable[[Any], str]
+
+
+@dataclass(frozen=True)
+class FeedLink:
+    """A link a plugin adds to a feed (the channel) or to one article's entry.
+
+    ``rel``: the Atom link relation: "related", or "replies" (RFC 4685) for
+    the article's comment thread. ``href``: absolute. ``kind``: what it is,
+    so the theme can say it in the site's language (``feeds/links.html``):
+    "replies" (comments open), "replies-closed" (readable, closed),
+    "discussed" (where the article was posted; ``name`` is the network's),
+    "email-follow" (following by e-mail); another kind is shown by its
+    ``name``. ``name``: a proper name shown as written ("Mastodon"), or "".
+    ``type``: the linked resource's media type."""
+
+    rel: str
+    href: str
+    kind: str
+    name: str = ""
+    type: str = "text/html"
+
+
+# feed_links(content or None, context) -> the links for that entry (None: the feed).
+FeedLinks = Callable[[Any, Any], Iterable[FeedLink]]
 
 # Where Pelican's articles generator keeps every article, draft and hidden one.
 _ARTICLE_LISTS = ("articles", "translations", "hidden_articles", "hidden_translations",
@@ -114,6 +149,7 @@ class Contract:
     reach: Reach | None = None
     check: Check | None = None
     outside: Outside | None = None
+    feed_links: FeedLinks | None = None
 
     @staticmethod
     def ranked_lists(attribute: str, key: str, shared: str, limit: str) -> Reach:
@@ -162,6 +198,25 @@ class Declared:
     reaches: tuple[tuple[tuple[str, ...], Reach | None], ...] = ()
     checks: tuple[Check, ...] = ()
     outside: tuple[Outside, ...] = ()
+    feed_links: tuple[FeedLinks, ...] = ()
+
+    def links_for_feeds(self, content, context) -> list[FeedLink]:
+        """Every declared plugin's feed links for ``content`` (None: the feed),
+        each address once per rel. The order never follows PLUGINS (the site
+        must be the same in any order): the comment threads (``replies``)
+        first, then the plugins' links by the name of the function that gives
+        them, each plugin's in its own order."""
+        found, seen = [], set()
+        for links in sorted(self.feed_links, key=_name_of):
+            for link in links(content, context) or ():
+                if (link.rel, link.href) not in seen:
+                    seen.add((link.rel, link.href))
+                    found.append(link)
+        return sorted(found, key=lambda link: link.rel != "replies")
+
+
+def _name_of(function) -> str:
+    return f"{getattr(function, '__module__', '')}.{getattr(function, '__qualname__', '')}"
 
 
 def _module(plugin) -> ModuleType | None:
@@ -197,6 +252,7 @@ def declared(settings) -> Declared:
     reaches = []
     checks = []
     outside = []
+    feed_links = []
     for contract in contracts(settings):
         for key, values in contract.front_matter.items():
             if key in front_matter and front_matter[key] != tuple(values):
@@ -215,6 +271,8 @@ def declared(settings) -> Declared:
             checks.append(contract.check)
         if contract.outside is not None:
             outside.append(contract.outside)
+        if contract.feed_links is not None:
+            feed_links.append(contract.feed_links)
     return Declared(dict(sorted(front_matter.items())), tuple(sorted(listed)), tuple(previews),
                     tuple(sorted(shown_elsewhere)), tuple(reaches), tuple(checks),
-                    tuple(outside))
+                    tuple(outside), tuple(feed_links))

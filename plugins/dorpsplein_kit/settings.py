@@ -69,6 +69,17 @@ def whole_number(minimum: int, wording: str) -> Check:
     return check
 
 
+def true_or_false(wording: str = "must be True or False,") -> Check:
+    """A check: True or False itself (not 1, 0 or "yes")."""
+
+    def check(name: str, value: Any, settings: dict) -> Any:
+        if not isinstance(value, bool):
+            raise fail(name, value, wording)
+        return value
+
+    return check
+
+
 def one_of(choices: Iterable, wording: str) -> Check:
     """A check: one of ``choices``."""
     allowed = tuple(choices)

@@ -29,6 +29,18 @@ instruction, hides the raw elements and lays the page out. No XSLT:
 Chromium shows a deprecation banner over XSLT pages and browsers are
 removing it.
 
+Links other plugins give (``dorpsplein_kit.FeedLink``, their contracts'
+``feed_links``; this plugin never knows who gives them): the feed's own
+(following by e-mail) are Atom ``<link>`` elements of the feed and
+``<atom:link>`` elements of the RSS channel; an entry's (its comments as
+RFC 4685 ``replies``, where it was posted as ``related``) are Atom links of
+the entry, ``<atom:link>`` elements of the RSS item and, for the comments,
+the item's ``<comments>``. Feed readers rarely show link elements, so the
+same links also close each entry's content (full content only) as one
+paragraph, "Reageer op dit artikel · Besproken op Mastodon · Volg ons per
+e-mail", in the words of the theme's ``feeds/links.html``. Without any such
+link a feed is byte for byte what it was before.
+
 Context for templates (addresses relative to the site root)::
 
     FEEDGEN_FEEDS_SITE = [{"type": "atom", "mime": "application/atom+xml",
@@ -45,7 +57,16 @@ import os
 import posixpath
 
 import lxml.html
-from dorpsplein_kit import Contract, absolute_url, site_url, town, write_if_changed
+from dorpsplein_kit import (
+    Contract,
+    Declared,
+    FeedLink,
+    absolute_url,
+    declared,
+    site_url,
+    town,
+    write_if_changed,
+)
 from dorpsplein_kit.parallel import mine
 from dorpsplein_kit.tokens import design_tokens
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
@@ -61,6 +82,7 @@ from .settings import merged
 MIME = {"atom": "application/atom+xml", "rss": "application/rss+xml"}
 STYLESHEET = "feeds/style.css"
 XHTML = "http://www.w3.org/1999/xhtml"
+ATOM = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 VIEWPORT = "width=device-width, initial-scale=1"
 
@@ -72,13 +94,21 @@ def site_path(kind: str, slug: str, feed_type: str) -> str:
     return f"feeds/{folder}/{slug}.{feed_type}.xml"
 
 
+def atom_link(link: dict) -> etree._Element:
+    """An ``atom:link`` for an RSS channel or item (RSS 2.0 allows namespaced
+    elements; the W3C validator knows atom:link)."""
+    return etree.Element(f"{{{ATOM}}}link", {k: str(v) for k, v in link.items() if v})
+
+
 class AtomLinksExtension(BaseEntryExtension):
-    """Writes an Atom entry's links with their rel, type and length.
+    """Writes an Atom entry's links with their rel, type, length and title.
 
     feedgen 1.0.0 drops every attribute but href from entry links (a loop
     variable shadows the link data in FeedEntry.atom_entry), which would turn
     an enclosure into a second rel="alternate" link — invalid Atom. This
     extension, registered through feedgen's own extension API, rewrites them.
+    In RSS (which has one ``<link>`` and an ``<enclosure>``) it adds the
+    other plugins' links (``related``, ``replies``) as ``atom:link``.
     """
 
     def __init__(self):
@@ -97,7 +127,33 @@ class AtomLinksExtension(BaseEntryExtension):
         return entry
 
     def extend_rss(self, item):
+        extra = [link for link in self.links if link["rel"] not in ("alternate", "enclosure")]
+        if extra:
+            guid = item.find("guid")
+            position = list(item).index(guid) + 1 if guid is not None else len(item)
+            for offset, link in enumerate(extra):
+                item.insert(position + offset, atom_link(link))
         return item
+
+
+class ChannelLinksExtension(BaseExtension):
+    """The RSS channel's share of the feed's links from other plugins: feedgen
+    writes only ``rel="self"`` as ``atom:link`` there; these follow it. (Atom
+    gets them through ``FeedGenerator.link``.)"""
+
+    def __init__(self):
+        self.links: list[dict] = []
+
+    def extend_atom(self, feed):
+        return feed
+
+    def extend_rss(self, feed):
+        channel = feed.find("channel")
+        selfs = channel.findall(f"{{{ATOM}}}link")
+        position = list(channel).index(selfs[-1]) + 1 if selfs else len(channel)
+        for offset, link in enumerate(self.links):
+            channel.insert(position + offset, atom_link(link))
+        return feed
 
 
 def xhtml(tag: str, text: str | None = None, /, **attributes: str) -> etree._Element:
@@ -212,6 +268,7 @@ class FeedsGenerator(Generator):
         super().__init__(*args, **kwargs)
         self.groups: list[dict] = []
         self._facts: dict = {}  # article -> entry_facts()
+        self.contracts: Declared | None = None
 
     # -- addresses: feeds need absolute ones, also in the preview ---------
     def absolute(self, path: str) -> str:
@@ -224,8 +281,29 @@ class FeedsGenerator(Generator):
     def browser_words(self):
         return self.env.get_template("feeds/browser.html").module
 
+    def link_words(self):
+        return self.env.get_template("feeds/links.html").module
+
+    # -- what other plugins link from the feeds (their contracts) ---------
+    def links_of(self, content) -> list[FeedLink]:
+        """The declared plugins' links for ``content`` (None: the feed itself)."""
+        if self.contracts is None:
+            self.contracts = declared(self.settings)
+        return self.contracts.links_for_feeds(content, self.context)
+
+    def link_data(self, links: list[FeedLink]) -> list[dict]:
+        """The links as feedgen's link dicts, each with its title in words."""
+        words = self.link_words()
+        return [{"href": link.href, "rel": link.rel, "type": link.type,
+                 "title": plain(words.title(link))} for link in links]
+
+    def entry_footer(self, links: list[FeedLink]) -> str:
+        """The paragraph that closes an entry's content: the same links in words."""
+        return str(self.link_words().footer(links)).strip() if links else ""
+
     def generate_context(self) -> None:
         self._facts = {}
+        self.contracts = None
         articles = sorted(self.context.get("articles", []), key=lambda a: a.date, reverse=True)
         settings = self.settings
         titles = self.titles()
@@ -274,13 +352,20 @@ class FeedsGenerator(Generator):
         path = site_path(group["kind"], group["slug"], feed_type)
         fg = FeedGenerator()
         fg.load_extension("dc", atom=False, rss=True)
-        fg.register_extension("atomlinks", BaseExtension, AtomLinksExtension, rss=False)
+        fg.register_extension("atomlinks", BaseExtension, AtomLinksExtension)
+        fg.register_extension("channellinks", ChannelLinksExtension, BaseEntryExtension,
+                              atom=False)
         fg.register_extension("browserpage", BrowserPageExtension, BrowserPageEntryExtension)
         fg.id(make_entry_id(settings["FEEDGEN_FEEDS_ID_NAMESPACE"], "feeds/" + group["kind"]
                             + "/" + group["slug"]))
         fg.title(group["title"])
         fg.subtitle(settings.get("SITESUBTITLE") or settings["SITENAME"])
         fg.link(href=self.absolute(path), rel="self", type=MIME[feed_type])
+        # Before the alternate link: RSS's channel <link> is the last one's href.
+        channel_links = self.link_data(self.links_of(None))
+        for link in channel_links:
+            fg.link(**link)
+        fg.channellinks.links = channel_links
         home = self.absolute(self._html_url(group))
         fg.link(href=home, rel="alternate", type="text/html")
         lang = settings.get("SITE_LOCALE", "nl_BE").replace("_", "-")
@@ -332,12 +417,19 @@ class FeedsGenerator(Generator):
             settings = self.settings
             relative = article.url
             url = self.absolute(relative)
+            links = self.links_of(article)
+            content = None
+            if settings["FEEDGEN_FEEDS_CONTENT"] == "full":
+                footer = self.entry_footer(links)
+                content = absolute_html(article.content, url)
+                content = f"{content}\n{footer}" if footer else content
             facts = self._facts[article] = {
                 "url": url,
                 "id": make_entry_id(settings["FEEDGEN_FEEDS_ID_NAMESPACE"], relative),
                 "summary": striptags(getattr(article, "summary", "") or "").strip(),
-                "content": (absolute_html(article.content, url)
-                            if settings["FEEDGEN_FEEDS_CONTENT"] == "full" else None),
+                "content": content,
+                "links": self.link_data(links),
+                "comments": next((link.href for link in links if link.rel == "replies"), None),
             }
         return facts
 
@@ -374,7 +466,9 @@ class FeedsGenerator(Generator):
                 entry.enclosure(self.absolute(image), size, kind)
                 links.append({"href": self.absolute(image), "rel": "enclosure", "type": kind,
                               "length": size})
-        entry.atomlinks.links = links
+        entry.atomlinks.links = links + facts["links"]
+        if facts["comments"]:
+            entry.comments(facts["comments"])
         entry.browserpage.heading = {"href": url, "title": article.title, "lang": lang}
 
     # Each process of a parallel build writes its own feeds (dorpsplein_kit.parallel).

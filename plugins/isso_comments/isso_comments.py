@@ -26,7 +26,15 @@ import json
 import os
 from datetime import datetime, timedelta
 
-from dorpsplein_kit import Contract, OutputGenerator, SettingsError, offered, town
+from dorpsplein_kit import (
+    Contract,
+    FeedLink,
+    OutputGenerator,
+    SettingsError,
+    absolute_url,
+    offered,
+    town,
+)
 from pelican import signals
 
 from .settings import STATES, merged, thread_id
@@ -193,11 +201,26 @@ def update_preview(generators, article) -> None:
         ThreadsFileGenerator.generate_output(generator, None)
 
 
+# The comment section's id on the article's page (components/isso_comments.html).
+THREAD_ANCHOR = "reacties"
+
+
+def feed_links(content, context) -> list[FeedLink]:
+    """The feeds' link to an article's comments (RFC 4685 ``replies``) while
+    its thread is open or readable; nothing for the feed as a whole."""
+    comments = getattr(content, "isso_comments", None) if content is not None else None
+    if not comments or comments["state"] == "off":
+        return []
+    href = f"{absolute_url(content.settings, content.url)}#{THREAD_ANCHOR}"
+    kind = "replies" if comments["state"] == "open" else "replies-closed"
+    return [FeedLink(rel="replies", href=href, kind=kind)]
+
+
 # The editor checks accept `Comments: open | closed | off`; list pages show
 # each article's comment count (so a change of state renders them again); the
-# live preview rewrites isso-threads.json.
+# live preview rewrites isso-threads.json; the feeds link each entry to its thread.
 CONTRACT = Contract(front_matter={"comments": STATES}, listed=("isso_comments",),
-                    preview=update_preview)
+                    preview=update_preview, feed_links=feed_links)
 
 
 def register() -> None:

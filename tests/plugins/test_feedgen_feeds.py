@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -378,3 +379,124 @@ def test_a_feed_in_a_browser_wears_the_towns_colours(build_site):
 def test_bad_feed_settings_stop_the_build(build_site, overrides, expected):
     line = stop_line(build_site, **overrides)
     assert line.startswith(expected), line
+
+
+# -- links other plugins give the feeds (dorpsplein_kit.FeedLink) ----------------
+
+FOLLOW = f"{PREVIEW}/volg-ons/#volg-per-e-mail"
+
+
+def threads(site) -> dict:
+    """The comment threads the build wrote, by article address."""
+    return json.loads((site.output / "isso-threads.json").read_text(encoding="utf-8"))["threads"]
+
+
+def links_of(item, rel: str) -> list[tuple[str, str]]:
+    return [(link["href"], link.get("title", "")) for link in item.get("links", [])
+            if link.get("rel") == rel]
+
+
+def expected_entry_links(site, url: str) -> dict:
+    """What an entry must link, from the article's page and the comment threads."""
+    doc = site.html(url)
+    state = threads(site).get(url, {}).get("state")
+    replies = []
+    if state:
+        assert doc.find(id="reacties"), url  # the anchor exists on the page
+        text = "Reageer op dit artikel" if state == "open" else "Lees de reacties op dit artikel"
+        replies = [(f"{PREVIEW}{url}#reacties", text)]
+    discussed = [(a["href"], "Besproken op " + a.get_text(strip=True).split(" (")[0])
+                 for a in doc.select(".discussed-on__link")]
+    return {"replies": replies, "related": discussed + [(FOLLOW, "Volg ons per e-mail")]}
+
+
+@pytest.mark.parametrize("kind", ["atom", "rss"])
+def test_feeds_link_the_email_option_and_each_articles_discussion(sample_site, kind):
+    assert sample_site.html("/volg-ons/").find(id="volg-per-e-mail").find("form")
+    discussed = closed = 0
+    for path in feed_files(sample_site):
+        if not path.name.endswith(f"{kind}.xml"):
+            continue
+        parsed = feedparser.parse(path.read_bytes())
+        assert parsed.bozo is False
+        assert links_of(parsed.feed, "related") == [(FOLLOW, "Volg ons per e-mail")], path.name
+        home = [link for link in parsed.feed.links if link.get("rel") == "alternate"]
+        assert home and not home[0]["href"].endswith("#volg-per-e-mail")
+        for entry in parsed.entries:
+            url = urlsplit(entry.link).path
+            want = expected_entry_links(sample_site, url)
+            assert links_of(entry, "replies") == want["replies"], (path.name, url)
+            assert links_of(entry, "related") == want["related"], (path.name, url)
+            if kind == "rss":
+                assert entry.get("comments") == (want["replies"][0][0] if want["replies"]
+                                                 else None)
+            discussed += len(want["related"]) > 1
+            closed += bool(want["replies"]) and "Lees" in want["replies"][0][1]
+    assert discussed and closed  # the sample has both kinds
+
+
+def test_every_entry_ends_with_the_same_links_in_words(sample_site):
+    for kind in ("atom", "rss"):
+        parsed = feedparser.parse((sample_site.output / "feeds" / f"{kind}.xml").read_bytes())
+        for entry in parsed.entries:
+            url = urlsplit(entry.link).path
+            want = expected_entry_links(sample_site, url)
+            doc = BeautifulSoup(entry.content[0].value, "lxml")
+            footer = doc.select("p.feed-entry-links")
+            assert len(footer) == 1 and footer[0] is doc.find_all("p")[-1], url
+            hrefs = [a["href"] for a in footer[0].find_all("a")]
+            assert hrefs == [h for h, _t in want["replies"] + want["related"]], url
+            text = footer[0].get_text(" ", strip=True)
+            parts = [t for _h, t in want["replies"]]
+            networks = [t.removeprefix("Besproken op ") for _h, t in want["related"][:-1]]
+            if networks:
+                parts.append("Besproken op " + " , ".join(networks))
+            parts.append("Volg ons per e-mail")
+            assert text == " · ".join(parts), text
+
+
+def test_the_atom_entry_links_keep_their_rel_type_and_title(sample_site):
+    root = etree.parse(str(sample_site.output / "feeds" / "atom.xml")).getroot()
+    entry = root.find(A + "entry")
+    rels = [(lk.get("rel"), lk.get("type")) for lk in entry.findall(A + "link")]
+    assert rels[0] == ("alternate", "text/html")
+    assert ("replies", "text/html") in rels and ("related", "text/html") in rels
+    channel = etree.parse(str(sample_site.output / "feeds" / "rss.xml")).getroot()[0]
+    assert channel.findtext("link") == PREVIEW + "/"
+    related = [lk.attrib for lk in channel.findall(A + "link") if lk.get("rel") == "related"]
+    assert related == [{"href": FOLLOW, "rel": "related", "type": "text/html",
+                        "title": "Volg ons per e-mail"}]
+
+
+def without_given_links(data: bytes) -> bytes:
+    """A feed without what other plugins' links added: their link lines, RSS
+    comments and the entries' closing paragraph."""
+    text = data.decode("utf-8")
+    text = re.sub(r'\n *<(?:atom:)?link href="[^"]*" rel="(?:related|replies)"[^>]*/>', "", text)
+    text = re.sub(r"\n *<comments>[^<]*</comments>", "", text)
+    text = re.sub(r'\n&lt;p class="feed-entry-links"&gt;.*?&lt;/p&gt;(?=</content>|\]\]>|'
+                  r"</content:encoded>)", "", text, flags=re.S)
+    return text.encode("utf-8")
+
+
+def test_without_given_links_the_feeds_are_byte_for_byte_as_before(build_site, content_copy,
+                                                                   sample_site):
+    """Nobody gives a link (comments off, nothing posted, no e-mail option):
+    every feed is the sample's feed minus exactly those additions."""
+    for path in (content_copy / "articles").glob("*.md"):
+        text = path.read_text(encoding="utf-8")
+        text = re.sub(r"^(Comments|Discussed):.*\n", "", text, flags=re.M | re.I)
+        path.write_text(text, encoding="utf-8")
+    site = build_site(content=content_copy, ISSO_COMMENTS_DEFAULT="off",
+                      PARTICIPATION_EMAIL_FOLLOW=False, PARTICIPATION_NOW="2026-11-27 12:00",
+                      PARTICIPATION_DATA=str(sample_site.settings["PARTICIPATION_DATA"]))
+    plain_feeds = feed_files(site)
+    assert [p.relative_to(site.output) for p in plain_feeds] == [
+        p.relative_to(sample_site.output) for p in feed_files(sample_site)]
+    for path in plain_feeds:
+        data = path.read_bytes()
+        assert b'rel="related"' not in data and b'rel="replies"' not in data
+        assert b"<comments>" not in data and b"feed-entry-links" not in data
+        given = (sample_site.output / path.relative_to(site.output)).read_bytes()
+        assert given != data
+        assert without_given_links(given) == data, path.name
