@@ -255,6 +255,13 @@ PARTICIPATION_PATHS = ["inspraak"]
 # service asks the questions, and stores nothing unless a test says Counts: on.
 PARTICIPATION_SELF_TEST_PATHS = ["zelftest"]
 
+# Following by e-mail ("Volg ons per e-mail"): a short form under every
+# article and a full one on the "Volg ons" page. Citizens choose all new
+# articles or some themes, confirm by mail, and the server's mail job
+# (./go mail-new) mails each new article once. The service must be able to
+# send mail (PARTICIPATION_SERVER's "smtp"). False: no form, nothing sent.
+PARTICIPATION_EMAIL_FOLLOW = True
+
 # Where the reader's browser reaches the participation service. None: the
 # local preview's service (http://127.0.0.1:8091), or /participatie under the
 # public address once SITEURL is set (publishconf.py; the web server in

@@ -66,7 +66,7 @@ from pelican.contents import Page
 from pelican.generators import Generator
 from pelican.readers import Readers
 
-from . import self_test
+from . import email_follow, self_test
 from .common import (
     LOCALE,
     MOMENT,
@@ -104,8 +104,8 @@ ANSWER = re.compile(r"^answer-(?P<id>[0-9]+)$")
 # Addresses the service routes itself (dorpsplein/participation/app.py); nginx
 # also puts every path segment ending in "moderatie" behind the moderators'
 # password, so such a slug would ask citizens for it.
-# "zelftest" holds the self-tests' routes.
-RESERVED = {"api", "static", "moderatie", "zelftest"}
+# "zelftest" holds the self-tests' routes, "volgen" following by e-mail.
+RESERVED = {"api", "static", "moderatie", "zelftest", email_follow.ROUTE}
 
 EXCERPT = 200
 # The columns of resultaten.csv: the keys of resultaten.json's ideas.
@@ -207,8 +207,8 @@ class Reader(FileReader):
         if good and (slug in RESERVED or slug.endswith("moderatie")):
             self.problem("slug" if "slug" in self.lines else None, _(
                 "'{slug}' is taken by the participation service itself (its API, its "
-                "stylesheet or the moderators' page) — write another Slug, such as "
-                "'Slug: {slug}-inspraak'.").format(slug=slug))
+                "stylesheet, the moderators' page, the self-tests or following by e-mail) "
+                "— write another Slug, such as 'Slug: {slug}-inspraak'.").format(slug=slug))
         opens = self.moment(meta, "opens")
         closes = self.moment(meta, "closes")
         if opens and closes and not opens < closes:
@@ -394,6 +394,19 @@ class ParticipationGenerator(OutputGenerator, Generator):
                 modified=max(c["closes"] if c["state"] == "closed" else c["opens"]
                              for c in found), searchable=False))
         self.self_tests = self.read_self_tests(boards)
+        # Following by e-mail (email_follow.py): the form's data for templates,
+        # or None when it is off. Pages and categories are known by now.
+        self.context[email_follow.CONTEXT_KEY] = email_follow.form(settings, self.context)
+
+    def refresh_email_follow(self) -> None:
+        """Live preview, after an article changed: the form's themes (a new
+        category) and participation.json's newest articles, as a full build
+        would have them. The context entry is replaced only when it differs,
+        so the preview re-renders only the pages that show it then."""
+        follow = email_follow.form(self.settings, self.context)
+        if follow != self.context.get(email_follow.CONTEXT_KEY):
+            self.context[email_follow.CONTEXT_KEY] = follow
+        self.emit(DATA_FILE, self.service_file, sync=True)
 
     def read_self_tests(self, service: Service) -> list[dict]:
         """The self-tests (self_test.py): checked, their counts fetched, offered."""
@@ -633,7 +646,11 @@ class ParticipationGenerator(OutputGenerator, Generator):
             self_test.resolve(test)
             tests[test["slug"]] = self_test.service_entry(test)
         data = {"version": 1, "site_url": site_url(settings), "consultations": consultations,
-                "self_tests": tests, "shell": self.shell()}
+                "self_tests": tests}
+        follow = self.context.get(email_follow.CONTEXT_KEY)
+        if follow:
+            data["email_follow"] = email_follow.service_entry(settings, self.context, follow)
+        data["shell"] = self.shell()
         return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
@@ -746,11 +763,22 @@ def get_generators(pelican):
     return ParticipationGenerator
 
 
+def update_preview(generators, article) -> None:
+    """Live preview: an edited article (its title, date, summary or theme) is
+    in participation.json's ``email_follow``, and may bring a new theme."""
+    for generator in generators:
+        if isinstance(generator, ParticipationGenerator):
+            generator.refresh_email_follow()
+
+
 # Consultations and self-tests are not articles: no front-matter key of
 # articles, nothing list pages show (an edit of one in the live preview is a
 # full build); ``invoke check`` checks their files as the build does; the
-# no-change build also compares what the service answers.
-CONTRACT = Contract(check=check_files, outside=outside_data)
+# no-change build also compares what the service answers; the live preview
+# brings participation.json's articles up to date after an article's edit; the
+# feeds offer following by e-mail (email_follow.feed_links).
+CONTRACT = Contract(check=check_files, outside=outside_data, preview=update_preview,
+                    feed_links=email_follow.feed_links)
 
 
 def register() -> None:

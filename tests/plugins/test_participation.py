@@ -171,7 +171,8 @@ def test_no_results_before_closes(sample_site):
 
 def test_participation_json_has_the_contract_shape_and_a_shell(sample_site):
     data = json.loads((sample_site.output / "participation.json").read_text(encoding="utf-8"))
-    assert set(data) == {"version", "site_url", "consultations", "self_tests", "shell"}
+    assert set(data) == {"version", "site_url", "consultations", "self_tests", "email_follow",
+                         "shell"}
     assert data["version"] == 1 and data["site_url"] == "http://127.0.0.1:8000"
     entry = data["consultations"][SLUG]
     assert entry == {
