@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.client
 import json
 import sqlite3
+import time
 import urllib.parse
 
 import pytest
@@ -81,3 +82,51 @@ def test_an_open_thread_still_takes_a_comment_through_nginx(hosted):
                         {"text": "Gewoon via de site", "author": "Noor"})
     assert status == 201, text
     assert json.loads(text)["author"] == "Noor"
+
+
+MAIL_LINKS = [
+    "/comments/id/1/unsubscribe/noor%40lindeveld.example/bm9vcg.abc",
+    "/comments/id/1/activate/bm9vcg.abc",
+    "/comments/id/1/delete/bm9vcg.abc",
+    "/comments//id/1/unsubscribe/noor%40lindeveld.example/bm9vcg.abc",
+    "/comments/ID/1/Unsubscribe/noor%40lindeveld.example/bm9vcg.abc",
+    "/comments/./id/1/%75nsubscribe/noor%40lindeveld.example/bm9vcg.abc",
+    "/comments/comments/id/1/unsubscribe/noor%40lindeveld.example/bm9vcg.abc",
+]
+
+
+def test_the_links_in_comment_mails_reach_the_server_and_are_not_logged(hosted, hosted_root):
+    """The moderators' and repliers' mail links carry keys and an address:
+    through nginx they reach the comment server (its own page, never nginx's
+    404), and no line of the access log names them."""
+    site = hosted[0]
+    log = hosted_root / "nginx" / "access.log"
+    already = log.stat().st_size if log.exists() else 0
+    parts = urllib.parse.urlsplit(site)
+    for number, path in enumerate(MAIL_LINKS):
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        connection.close()
+        assert response.status in (403, 404), (path, response.status)
+        if number < 3:  # a made-up key: the comment server's own page, not nginx's
+            assert "default-src 'none'" in response.getheader("Content-Security-Policy", ""), \
+                path
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    connection.request("GET", "/comments/count?merk=nagelaten")
+    connection.getresponse().read()
+    connection.close()
+
+    def written() -> str:
+        with log.open("rb") as handle:
+            handle.seek(already)
+            return handle.read().decode("utf-8", "replace")
+
+    deadline = time.monotonic() + 10
+    while "merk=nagelaten" not in written():
+        assert time.monotonic() < deadline, "the access log has no line for /comments/count"
+        time.sleep(0.05)
+    text = written().lower()
+    assert "unsubscribe" not in text and "activate" not in text and "noor" not in text, text
+    assert "/delete/" not in text, text
