@@ -83,9 +83,15 @@ def follow_url(settings, data: dict) -> str:
     return absolute_url(settings, data["follow_url"])
 
 
+def one_line(value) -> str:
+    """Plain text on one line: tags stripped, every run of whitespace (a line
+    break an editor or an entity such as ``&#10;`` left in a title) one space.
+    These become a mail's Subject and From, where a line break is refused."""
+    return " ".join(Markup(str(value or "")).striptags().split())
+
+
 def plain_summary(article) -> str:
-    text = Markup(getattr(article, "summary", "") or "").striptags()
-    return " ".join(text.split())
+    return one_line(getattr(article, "summary", ""))
 
 
 def articles(context, limit: int = ARTICLES) -> list:
@@ -97,21 +103,21 @@ def articles(context, limit: int = ARTICLES) -> list:
 def service_entry(settings, context, data: dict) -> dict:
     """``participation.json``'s ``email_follow`` (docs/participation.md)."""
     return {
-        "town": town(settings).name,
-        "site_name": str(settings.get("SITENAME") or ""),
+        "town": one_line(town(settings).name),
+        "site_name": one_line(settings.get("SITENAME")),
         "site_url": site_url(settings),
         "follow_url": follow_url(settings, data),
         "privacy_url": absolute_url(settings, data["privacy_url"]) if data["privacy_url"]
         else "",
-        "postal_address": facts(settings)["contact.address"],
+        "postal_address": one_line(facts(settings)["contact.address"]),
         "themes": data["themes"],
         "articles": [{
             "url": absolute_url(settings, article.url),
-            "title": Markup(article.title).striptags(),
+            "title": one_line(article.title),
             "date": article.date.isoformat(),
             "summary": plain_summary(article),
             "theme": article.category.slug,
-            "theme_name": article.category.name,
+            "theme_name": one_line(article.category.name),
         } for article in articles(context)],
     }
 

@@ -109,6 +109,21 @@ def test_participation_json_holds_the_fifty_newest_articles(build_site, content_
     assert bulk and all(re.fullmatch(r"Kort bericht nummer \d+\.", a["summary"]) for a in bulk)
 
 
+def test_titles_and_summaries_reach_the_service_on_one_line(build_site, content_copy):
+    """A mail's Subject refuses a line break: one an editor leaves in a title
+    (an entity such as &#10;) or a summary becomes a space."""
+    (content_copy / "articles" / "twee-regels.md").write_text(
+        "Title: Raad&#10;vergadert &#13;vanavond\nDate: 2026-11-20 10:00\n"
+        "Category: Moderatie\nSlug: twee-regels\n"
+        "Summary: Eerst dit.&#10;&#10;Dan   <em>dat</em>.\n\nTekst.\n", encoding="utf-8")
+    site = build_site(content=content_copy, PARTICIPATION_DATA=str(DATA),
+                      PARTICIPATION_NOW=NOW)
+    [entry] = [a for a in service_data(site)["email_follow"]["articles"]
+               if a["url"].endswith("/twee-regels/")]
+    assert entry["title"] == "Raad vergadert vanavond"
+    assert entry["summary"] == "Eerst dit. Dan dat."
+
+
 # -- the short form under an article ---------------------------------------------
 
 def test_every_article_has_the_follow_form_with_its_theme(sample_site):
