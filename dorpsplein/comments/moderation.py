@@ -42,7 +42,10 @@ PAGE_HEADERS = {
                                "frame-ancestors 'none'; base-uri 'none'",
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
+    # These pages' addresses carry a key (and, to unsubscribe, the commenter's
+    # address): a link on them must not send it on as a Referer, into the
+    # site's access log. Only the origin, so a POST's Origin still says it.
+    "Referrer-Policy": "strict-origin",
     "Cache-Control": "no-store",
 }
 ACTIONS = {"activate": ("Reactie goedkeuren", "Goedkeuren", "De reactie is goedgekeurd."),

@@ -249,8 +249,12 @@ class TownMail(SMTP):
         reply = f"{self.where.article(thread)}#isso-{comment['id']}"
         lines = [said, "", quoted(comment["text"]), "",
                  _("Read the conversation: {url}", url=reply), "",
-                 _("You receive this mail because you asked for it when you posted your "
-                   "comment."),
+                 # Isso does not check the address a commenter types: say so, so
+                 # that someone who never commented knows what happened and
+                 # how to stop it.
+                 _("You receive this mail because someone who posted a comment with this "
+                   "e-mail address asked to hear of replies. Was that not you? Then use "
+                   "the link below: one click, and these mails stop."),
                  _("No more mails about this conversation: {url}", url=unsubscribe)]
         headers = (("List-Unsubscribe", f"<{unsubscribe}>"),
                    ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))

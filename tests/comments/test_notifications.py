@@ -187,6 +187,11 @@ def a_strict_page(headers, page):
     assert headers["x-frame-options"] == "DENY" and headers["cache-control"] == "no-store"
     doc = BeautifulSoup(page, "lxml")
     assert doc.find("script") is None and doc.html["lang"] == "nl"
+    # The address (key, commenter's address) is never sent on as a Referer:
+    # only the origin, in the header and in a meta tag (a web server's own
+    # header comes after ours; the meta tag wins).
+    assert headers["referrer-policy"] == "strict-origin"
+    assert doc.head.find("meta", attrs={"name": "referrer"})["content"] == "strict-origin"
     return doc
 
 

@@ -92,6 +92,7 @@ MAIL_LINKS = [
     "/comments/ID/1/Unsubscribe/noor%40lindeveld.example/bm9vcg.abc",
     "/comments/./id/1/%75nsubscribe/noor%40lindeveld.example/bm9vcg.abc",
     "/comments/comments/id/1/unsubscribe/noor%40lindeveld.example/bm9vcg.abc",
+    "/comments/id/1/edit/bm9vcg.abc",
 ]
 
 
@@ -129,4 +130,4 @@ def test_the_links_in_comment_mails_reach_the_server_and_are_not_logged(hosted, 
         time.sleep(0.05)
     text = written().lower()
     assert "unsubscribe" not in text and "activate" not in text and "noor" not in text, text
-    assert "/delete/" not in text, text
+    assert "/delete/" not in text and "/edit/" not in text, text
