@@ -297,18 +297,20 @@ def participation_restore(c, backup, production=False):
     from pelican.settings import read_settings
 
     from dorpsplein.participation import backup as module
-    from dorpsplein.participation.mail_new import MailJobError, mark_all_known
+    from dorpsplein.participation.cli import DEFAULT_STATE
+    from dorpsplein.participation.mail_new import MailJobError, restore_known
 
     database = _participation_database(production)
-    _restore(module, backup, database)
-    # The backup knows fewer articles than the site has: without this, the
-    # next ./go mail-new would mail every article published since the backup
-    # again (docs/participation.md, "The mail job").
+    # The backup knows fewer articles than the site has: without the marking,
+    # the next ./go mail-new would mail every article published since the
+    # backup again (docs/participation.md, "The mail job"). The job's lock is
+    # held from the restore to the marking, so a timer's run waits for both.
     settings = read_settings(str(ROOT / CONFIG["settings_publish" if production
                                                 else "settings_base"]))
     site = ROOT / settings["OUTPUT_PATH"] / "participation.json"
     try:
-        marked, dropped = mark_all_known(database, site)
+        marked, dropped = restore_known(ROOT / DEFAULT_STATE, database, site,
+                                        lambda: _restore(module, backup, database))
     except MailJobError as exc:
         print(f"{exc} Then run this restore again: until then ./go mail-new may mail "
               "articles published before the restore.", file=sys.stderr)

@@ -38,6 +38,21 @@ def wait_for(url: str, process: subprocess.Popen, log: Path, seconds: float = 60
     pytest.fail(f"nothing answered at {url}:\n" + log.read_text())
 
 
+def access_log_after(log: Path, offset: int, marker: str, seconds: float = 10) -> str:
+    """What nginx wrote to ``log`` after ``offset`` (its size before the
+    requests), once the line of a last request that has ``marker`` in it is
+    there: nginx writes in order, so every request before it is in."""
+    deadline = time.monotonic() + seconds
+    while True:
+        with log.open("rb") as handle:
+            handle.seek(offset)
+            text = handle.read().decode("utf-8", "replace")
+        if marker in text:
+            return text
+        assert time.monotonic() < deadline, f"the access log has no line with {marker!r}"
+        time.sleep(0.05)
+
+
 @pytest.fixture(scope="session")
 def participation_port():
     """The port nginx's dorpsplein_participation upstream names: the

@@ -28,7 +28,11 @@ address, and nothing is stored but a count per result when the test's
 
 A refusal (``Refusal``) is answered as JSON for the site's script
 (``Accept: application/json``) or as a page in the site's shell; a form
-with mistakes is shown again with what was typed (422).
+with mistakes is shown again with what was typed (422). Any other exception
+is a 500 answered the same way ("Er ging iets mis"), logged as one line with
+the routed endpoint and the exception's type, and the traceback's frames --
+never the request's path (a confirmation link's token carries an address),
+nor the exception's message -- so gunicorn never logs the request line.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ import os
 import re
 import secrets
 import time
+import traceback
 from collections import defaultdict
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -113,6 +118,7 @@ HEADINGS = {"not_open": N_("Not open yet"), "closed": N_("This consultation is c
             "already_supported": N_("Already supported"),
             "no_supports_left": N_("No supports left")}
 DEFAULT_HEADING = N_("That did not work")
+SERVER_ERROR = N_("Something went wrong on our side. Please try again later.")
 # The one routed endpoint that takes a write without Origin or Referer (RFC 8058).
 ORIGINLESS = frozenset({"email_follow_unsubscribe"})
 # Endpoints whose form has a group of checkboxes: (the field, how many more fields).
@@ -178,9 +184,12 @@ class ParticipationApp(SelfTestViews, EmailFollowViews):
     def __call__(self, environ, start_response):
         request = Request(environ)
         try:
-            response = self.decide(request)
-        except Refusal as refusal:
-            response = self.refused(request, refusal)
+            try:
+                response = self.decide(request)
+            except Refusal as refusal:
+                response = self.refused(request, refusal)
+        except Exception as exc:  # noqa: BLE001 - never gunicorn's log line with the path
+            response = self.failed(request, exc)
         self.cors(request, response)
         if self.private(request):
             response.headers["Referrer-Policy"] = PRIVATE_REFERRER
@@ -285,6 +294,23 @@ class ParticipationApp(SelfTestViews, EmailFollowViews):
                              link=getattr(refusal, "link", None))
         response.headers.extend(headers)
         return response
+
+    def failed(self, request, exc: Exception) -> Response:
+        """An unexpected exception: logged without the request's path or the
+        exception's message; a 500 in the site's shell (JSON for the script)."""
+        frames = "".join(traceback.format_tb(exc.__traceback__)).rstrip()
+        logger.error("%s failed: %s\n%s", request.environ.get(ENDPOINT) or "(not routed)",
+                     type(exc).__name__, frames)
+        message = _(SERVER_ERROR)
+        if wants_json(request) or request.path.startswith("/api/"):
+            return json_response({"reason": "server_error", "message": message}, 500)
+        try:
+            return self.page(request, "message.html", _("Something went wrong"), 500,
+                             message=message, consultation=None, link=None)
+        except Exception:  # noqa: BLE001 - the shell itself failed: plain text
+            response = Response(message + "\n", 500, content_type="text/plain; charset=utf-8")
+            response.headers["Cache-Control"] = "no-store"
+            return response
 
     # -- helpers ------------------------------------------------------------------------
 

@@ -7,10 +7,13 @@ address and the topics, valid ``email_link_hours``; pressing the button on
 its page stores the follower (``Store.follow``; an address that follows
 already gets the new topics). Every mail the mail job sends carries an
 unsubscribe address (``unsubscribe_url``): its token signs the follower's id
-and never expires (ids are never reused). A POST there -- the page's button,
-or RFC 8058's one-click POST from a mail provider's server, which carries no
-Origin -- deletes the follower and its queued mails, and answers the same
-whether the follower was still there or not.
+and a short keyed hash of the follower's canonical address, and never
+expires. A POST there -- the page's button, or RFC 8058's one-click POST from
+a mail provider's server, which carries no Origin -- deletes the follower
+and its queued mails only when the row with that id still has an address
+with that hash (a restored database, or a new one with the same secret,
+hands the same id to someone else), and answers the same whether anything
+was deleted or not.
 
 Topics, as stored and signed: ``ALL`` ("*") for every new article, else the
 themes' slugs in the site's order, joined by ",".
@@ -27,6 +30,9 @@ the same whether the address follows already or not.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import re
 import time
 
@@ -40,7 +46,7 @@ from itsdangerous import (
 from werkzeug.wrappers import Response
 
 from .i18n import _
-from .input_check import MAX_ID, Fields, sendable_email
+from .input_check import MAX_ID, Fields, canonical_email, sendable_email
 from .pages import json_response
 from .policy import EmailFollow
 from .refusals import Refusal
@@ -48,6 +54,10 @@ from .store import DAILY
 
 CONFIRM_SALT = "email-follow-confirm"
 UNSUBSCRIBE_SALT = "email-follow-unsubscribe"
+# The keyed hash of the follower's address in an unsubscribe token: its own
+# purpose, so it is no other keyed hash of the service (people.People's).
+ADDRESS_PURPOSE = b"email-follow-unsubscribe-address:"
+ADDRESS_KEY = re.compile(r"^[A-Za-z0-9_-]{16}$")  # 12 bytes, base64url
 ALL = "*"  # topics: every new article
 EVERYTHING = "alles"  # the form's value for every new article
 FIELD = "thema"  # the form's repeatable field of topics
@@ -95,30 +105,55 @@ def read_confirm_token(secret: bytes, token: str, max_age: int) -> tuple[str, st
     return data["a"], data["t"]
 
 
-def unsubscribe_token(secret: bytes, follower_id: int) -> str:
-    """The unsubscribe address's token: the follower's id signed under the salt
-    ``email-follow-unsubscribe``; it never expires."""
-    return URLSafeSerializer(secret, salt=UNSUBSCRIBE_SALT).dumps(int(follower_id))
+def address_key(secret: bytes, address: str) -> str:
+    """A short keyed hash (HMAC-SHA256, 12 bytes, base64url) of ``address``'s
+    canonical form (``input_check.canonical_email``): every spelling of one
+    mailbox has the same key, another mailbox (practically) never."""
+    digest = hmac.new(secret, ADDRESS_PURPOSE + canonical_email(address).encode("utf-8"),
+                      hashlib.sha256).digest()[:12]
+    return base64.urlsafe_b64encode(digest).decode("ascii")
 
 
-def unsubscribe_url(service_url: str, secret: bytes, follower_id: int) -> str:
+def unsubscribe_token(secret: bytes, follower_id: int, address: str) -> str:
+    """The unsubscribe address's token: ``[id, address_key(address)]`` signed
+    under the salt ``email-follow-unsubscribe``; it never expires."""
+    return URLSafeSerializer(secret, salt=UNSUBSCRIBE_SALT).dumps(
+        [int(follower_id), address_key(secret, address)])
+
+
+def unsubscribe_url(service_url: str, secret: bytes, follower_id: int, address: str) -> str:
     """The whole unsubscribe address for a mail (List-Unsubscribe and its footer):
-    ``service_url`` is service.json's ``service_url``."""
+    ``service_url`` is service.json's ``service_url``, ``address`` the follower's."""
     return (f"{str(service_url).rstrip('/')}/volgen/uitschrijven/"
-            f"{unsubscribe_token(secret, follower_id)}")
+            f"{unsubscribe_token(secret, follower_id, address)}")
 
 
-def read_unsubscribe_token(secret: bytes, token: str) -> int:
-    """The follower id of a good token; 404 ``unknown`` for anything else."""
+def read_unsubscribe_token(secret: bytes, token: str) -> tuple[int, str]:
+    """(follower id, address key) of a good token; 404 ``unknown`` for anything
+    else (an id alone, as the first tokens signed, too)."""
     if not TOKEN.match(token):
         raise _not_valid()
     try:
-        follower = URLSafeSerializer(secret, salt=UNSUBSCRIBE_SALT).loads(token)
+        data = URLSafeSerializer(secret, salt=UNSUBSCRIBE_SALT).loads(token)
     except (BadSignature, UnicodeError, ValueError):
         raise _not_valid() from None
-    if isinstance(follower, bool) or not isinstance(follower, int) or not 1 <= follower <= MAX_ID:
+    if not (isinstance(data, list) and len(data) == 2):
         raise _not_valid()
-    return follower
+    follower, key = data
+    if (isinstance(follower, bool) or not isinstance(follower, int)
+            or not 1 <= follower <= MAX_ID or not isinstance(key, str)
+            or not ADDRESS_KEY.match(key)):
+        raise _not_valid()
+    return follower, key
+
+
+def unfollow_matching(store, db, secret: bytes, follower_id: int, key: str) -> bool:
+    """Inside a write: unfollow ``follower_id`` only when its address's key is
+    ``key``; False (nothing deleted) when it is gone or is someone else now."""
+    row = store.follower(follower_id, db)
+    if row is None or not hmac.compare_digest(address_key(secret, row["address"]), key):
+        return False
+    return store.unfollow(db, follower_id)
 
 
 def _not_valid() -> Refusal:
@@ -254,11 +289,13 @@ class EmailFollowViews:
 
     def view_email_follow_unsubscribe(self, request, form, token):
         follow = self.consultations.email_follow()
-        follower = read_unsubscribe_token(self.secret, token)
+        follower, key = read_unsubscribe_token(self.secret, token)
         if request.method != "POST":
             return self.page(request, "email_follow_unsubscribe.html", _("Unsubscribe"),
                              follow=follow)
-        self.store.write(lambda db: self.store.unfollow(db, follower))
+        # The same answer whether a row was deleted or not: nobody learns who follows.
+        self.store.write(lambda db: unfollow_matching(self.store, db, self.secret, follower,
+                                                      key))
         if form.get(ONE_CLICK[0]) == ONE_CLICK[1]:
             response = Response(_("You are unsubscribed.") + "\n",
                                 content_type="text/plain; charset=utf-8")

@@ -7,25 +7,31 @@ What ``./go mail-new`` and ``deploy/systemd/dorpsplein-mail-new.timer`` run
 (a second run waits for the first, then finds nothing to do), and:
 
 1. the first run (no article known) records every article as known, unmailed;
-2. every article not known yet is recorded; one within ``follow_max_age_days``
-   gets a ``queued`` delivery per follower confirmed before that moment whose
-   themes include the article's;
+2. every article not known yet is recorded (by its URL's path: a new SITEURL
+   is no new article); one within ``follow_max_age_days`` gets a ``queued``
+   delivery per follower confirmed before that moment whose themes include
+   the article's;
 3. every ``queued`` delivery is set to ``sending`` and committed, then sent
-   over one SMTP connection: ``sent``; a 5xx ``failed``; a 4xx or a lost
-   connection back to ``queued`` (the next run tries again). A crash between
-   leaves ``sending``: never sent again (at most once);
+   over one SMTP connection: ``sent``; a 5xx ``failed``; a 4xx, or a lost
+   connection before the server took the message's text (DATA), back to
+   ``queued`` (the next run tries again). The connection lost while or after
+   the text went: ``sending`` (perhaps delivered; "uncertain"), as a crash
+   between leaves it: never sent again (at most once). A mail that cannot be
+   made (an unexpected error) is ``failed``, and the next one goes on;
 4. one line says what happened; never an address.
 
 Without ``smtp.host`` (the preview) the mails are printed on standard output,
 as ``mail.py`` does, and recorded as sent, so the preview behaves as
 production does. ``mark_all_known`` is the restore's last step
-(``./go participation-restore``).
+(``./go participation-restore``), inside ``job_lock`` as the restore itself.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import fcntl
+import io
 import json
 import os
 import smtplib
@@ -33,6 +39,7 @@ import sqlite3
 import sys
 from datetime import timedelta
 from email import policy as email_policy
+from email.generator import BytesGenerator
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -49,6 +56,7 @@ from .i18n import Language, _
 from .mail import PASSWORD_ENV, smtp_code
 from .policy import SiteFileError, now, parse
 from .store import connect, prepare, utc_now
+from .store import transaction as write
 
 LOCK_NAME = "mail-new.lock"
 DEFAULT_MAX_AGE_DAYS = 7
@@ -107,16 +115,26 @@ def open_database(config: dict) -> sqlite3.Connection:
     return connect(database)
 
 
-def write(db: sqlite3.Connection, action):
-    """``action(db)`` in one BEGIN IMMEDIATE transaction (as ``Store.write``)."""
-    db.execute("BEGIN IMMEDIATE")
+@contextlib.contextmanager
+def job_lock(state_dir: Path):
+    """``mail-new.lock`` in ``state_dir``, held (waiting for whoever holds it)
+    until the block ends: the job's run, and a restore with its marking (a run
+    between the two would mail every article published since the backup)."""
+    state_dir = Path(state_dir)
+    state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(state_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        result = action(db)
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
-    return result
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def article_key(url: str) -> str:
+    """What identifies an article in ``email_follow_articles.url`` and
+    ``email_follow_deliveries.article``: its URL's path, so a new SITEURL (a
+    domain, http to https) mails nothing again."""
+    return urlsplit(str(url)).path or "/"
 
 
 # -- 1 and 2: the articles --------------------------------------------------------------
@@ -129,9 +147,15 @@ def record_articles(db: sqlite3.Connection, follow, max_age: int) -> dict:
     """Record the articles not known yet and queue their mails; one transaction."""
     def action(db):
         moment = utc_now()
-        known = {row[0] for row in db.execute("SELECT url FROM email_follow_articles")}
+        # article_key again: a row an older version keyed on the whole URL counts.
+        known = {article_key(row[0]) for row in db.execute(
+            "SELECT url FROM email_follow_articles")}
         first = not known
-        fresh = [article for article in follow.articles if article.url not in known]
+        fresh = []
+        for article in follow.articles:
+            if article_key(article.url) not in known:
+                known.add(article_key(article.url))  # one path listed twice: once
+                fresh.append(article)
         counts = {"first": first, "new": 0, "mailed": 0, "queued": 0}
         oldest = now() - timedelta(days=max_age)
         followers = db.execute("SELECT id, topics FROM email_followers WHERE confirmed < ?",
@@ -139,7 +163,7 @@ def record_articles(db: sqlite3.Connection, follow, max_age: int) -> dict:
         for article in fresh:
             mailed = not first and article.date >= oldest
             db.execute("INSERT INTO email_follow_articles (url, seen, mailed) VALUES (?, ?, ?)",
-                       (article.url, moment, int(mailed)))
+                       (article_key(article.url), moment, int(mailed)))
             counts["new"] += 1
             if not mailed:
                 continue
@@ -148,7 +172,7 @@ def record_articles(db: sqlite3.Connection, follow, max_age: int) -> dict:
                 if follows(follower["topics"], article.theme):
                     db.execute("INSERT INTO email_follow_deliveries (article, follower, state, "
                                "updated) VALUES (?, ?, 'queued', ?)",
-                               (article.url, follower["id"], moment))
+                               (article_key(article.url), follower["id"], moment))
                     counts["queued"] += 1
         return counts
 
@@ -170,7 +194,7 @@ def mark_all_known(database: Path, site: Path) -> tuple[int, int]:
             for article in (follow.articles if follow else ()):
                 marked += db.execute(
                     "INSERT OR IGNORE INTO email_follow_articles (url, seen, mailed) "
-                    "VALUES (?, ?, 0)", (article.url, moment)).rowcount
+                    "VALUES (?, ?, 0)", (article_key(article.url), moment)).rowcount
             dropped = db.execute(
                 "DELETE FROM email_follow_deliveries WHERE state = 'queued'").rowcount
             return marked, dropped
@@ -178,6 +202,15 @@ def mark_all_known(database: Path, site: Path) -> tuple[int, int]:
         return write(db, action)
     finally:
         db.close()
+
+
+def restore_known(state_dir: Path, database: Path, site: Path, restore) -> tuple[int, int]:
+    """``./go participation-restore``: ``restore()`` (puts the backup back),
+    then ``mark_all_known``, both inside ``job_lock(state_dir)``: a run of the
+    job started meanwhile waits, and then finds every article known."""
+    with job_lock(state_dir):
+        restore()
+        return mark_all_known(database, site)
 
 
 # -- the mail ---------------------------------------------------------------------------
@@ -246,7 +279,8 @@ def message(config: dict, follow, article, follower: sqlite3.Row,
             secret: bytes) -> EmailMessage:
     smtp = (config.get("server") or {}).get("smtp") or {}
     sender = str(smtp.get("from") or "inspraak@localhost")
-    unsubscribe = unsubscribe_url(config["service_url"], secret, follower["id"])
+    unsubscribe = unsubscribe_url(config["service_url"], secret, follower["id"],
+                                  follower["address"])
     meta = _("Published on {date}", date=i18n.current.date(article.date))
     if article.theme_name:
         meta += " · " + _("Theme: {theme}", theme=article.theme_name)
@@ -287,8 +321,13 @@ class Unreachable(Exception):
     """The SMTP server cannot be reached (or went away): try the next run."""
 
 
+class Broken(Exception):
+    """This mail cannot be sent (an unexpected error before its text went): failed."""
+
+
 class Postman:
-    """One SMTP connection for the whole run, opened at the first mail."""
+    """One SMTP connection for the whole run, opened at the first mail (again
+    after a connection was lost)."""
 
     def __init__(self, smtp: dict):
         self.smtp = smtp
@@ -309,20 +348,66 @@ class Postman:
         return self.client
 
     def send(self, mail: EmailMessage, to: str) -> str:
-        """'sent', 'failed' (5xx) or 'queued' (4xx); Unreachable when the connection is lost."""
+        """'sent'; 'failed' (5xx) or 'queued' (4xx) when the server said no;
+        'uncertain' when the connection was lost while or after the message's
+        text went (inside DATA): perhaps delivered, so never sent again.
+        Unreachable when the connection is lost (or smtp.from refused) before;
+        Broken for an unexpected error before the text went."""
         client = self.open()
         try:
-            client.send_message(mail, to_addrs=[to])
-        except smtplib.SMTPSenderRefused as exc:
-            # smtp.from refused: the town's setting, not this citizen; all wait.
-            raise Unreachable(f"it refuses the sender, SMTP code {smtp_code(exc)}") from None
-        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
-            codes = smtp_code(exc).split(",")
-            return "failed" if all(code.startswith("5") for code in codes) else "queued"
+            # As smtplib's send_message, in its steps: MAIL FROM, RCPT TO, DATA.
+            sender = mail["From"].addresses[0].addr_spec
+            international = not (sender + to).isascii()
+            options = []
+            if international:
+                client.ehlo_or_helo_if_needed()
+                if not client.has_extn("smtputf8"):
+                    return self.refused(client, 550)
+                options = ["SMTPUTF8", "BODY=8BITMIME"]
+            with io.BytesIO() as flat:
+                BytesGenerator(flat, policy=mail.policy.clone(utf8=international)).flatten(
+                    mail, linesep="\r\n")
+                text = flat.getvalue()
+            client.ehlo_or_helo_if_needed()
+            code, _reply = client.mail(sender, options)
+            if code != 250:
+                # smtp.from refused: the town's setting, not this citizen; all wait.
+                self.refused(client, code)
+                raise Unreachable(f"it refuses the sender, SMTP code {code}")
+            code, _reply = client.rcpt(to)
+            if code not in (250, 251):
+                return self.refused(client, code)
         except (OSError, smtplib.SMTPException) as exc:
             self.close()
             raise Unreachable(f"{type(exc).__name__}, SMTP code {smtp_code(exc)}") from None
+        except (Unreachable, Broken):
+            raise
+        except Exception as exc:
+            self.close()  # where the conversation stands is not known: a new one
+            raise Broken(type(exc).__name__) from None
+        try:
+            code, _reply = client.data(text)
+        except smtplib.SMTPDataError as exc:  # DATA itself refused: the text never went
+            return self.refused(client, exc.smtp_code)
+        except Exception:  # noqa: BLE001 - lost while or after the text went
+            self.close()
+            return "uncertain"
+        if code != 250:
+            return self.refused(client, code)
         return "sent"
+
+    def refused(self, client, code: int) -> str:
+        """The server said no to this mail: 'failed' (5xx) or 'queued' (4xx);
+        421 (the server closes) is Unreachable: the rest wait too."""
+        if code == 421:
+            self.close()
+            raise Unreachable("SMTP code 421")
+        try:
+            client.rset()
+        except (OSError, smtplib.SMTPException) as exc:
+            self.close()
+            raise Unreachable(f"{type(exc).__name__}, SMTP code {smtp_code(exc)}") from None
+        return "failed" if 500 <= int(code) < 600 else "queued"
 
     def close(self):
         if self.client is not None:
@@ -340,10 +425,21 @@ def set_state(db, delivery, state: str, was: str) -> int:
         (state, utc_now(), delivery["article"], delivery["follower"], was)).rowcount)
 
 
+def broken(counts: dict, db, delivery, was: str, error: str) -> None:
+    """An unexpected error made or sent this mail: 'failed', one line on
+    standard error (the error's type and the article's path, never an address)."""
+    counts["broken"] += set_state(db, delivery, "failed", was)
+    print(f"Mail job: a mail of {delivery['article']} could not be made or sent ({error}): "
+          "marked failed.", file=sys.stderr, flush=True)
+
+
 def send_queued(db, config: dict, follow, secret: bytes) -> dict:
     smtp = (config.get("server") or {}).get("smtp") or {}
-    articles = {article.url: article for article in follow.articles}
-    counts = {"sent": 0, "failed": 0, "withdrawn": 0, "unreachable": ""}
+    articles = {}
+    for article in follow.articles:
+        articles.setdefault(article_key(article.url), article)
+    counts = {"sent": 0, "failed": 0, "broken": 0, "uncertain": 0, "withdrawn": 0,
+              "unreachable": ""}
     queued = db.execute(
         "SELECT d.article, d.follower, f.id, f.address, f.topics "
         "FROM email_follow_deliveries d JOIN email_followers f ON f.id = d.follower "
@@ -352,13 +448,17 @@ def send_queued(db, config: dict, follow, secret: bytes) -> dict:
     postman = Postman(smtp) if smtp.get("host") else None
     try:
         for delivery in queued:
-            article = articles.get(delivery["article"])
+            article = articles.get(article_key(delivery["article"]))
             if article is None:  # no longer on the site: nothing to mail
                 counts["withdrawn"] += write(db, lambda db, d=delivery: db.execute(
                     "DELETE FROM email_follow_deliveries WHERE article = ? AND follower = ? "
                     "AND state = 'queued'", (d["article"], d["follower"])).rowcount)
                 continue
-            mail = message(config, follow, article, delivery, secret)
+            try:
+                mail = message(config, follow, article, delivery, secret)
+            except Exception as exc:  # noqa: BLE001 - one mail, not the whole run
+                broken(counts, db, delivery, "queued", type(exc).__name__)
+                continue
             if postman is None:
                 if set_state(db, delivery, "sending", "queued"):
                     sys.stdout.write(f"--- mail (no smtp configured) ---\n{mail}\n--- end ---\n")
@@ -374,6 +474,12 @@ def send_queued(db, config: dict, follow, secret: bytes) -> dict:
             except Unreachable:
                 set_state(db, delivery, "queued", "sending")
                 raise
+            except Broken as exc:
+                broken(counts, db, delivery, "sending", str(exc))
+                continue
+            if state == "uncertain":  # stays 'sending': never sent again
+                counts["uncertain"] += 1
+                continue
             set_state(db, delivery, state, "sending")
             if state in ("sent", "failed"):
                 counts[state] += 1
@@ -410,10 +516,7 @@ def run(state_dir: Path, production: bool = False) -> int:
     except OSError:
         raise MailJobError(f"The service's key {config['secret']} cannot be read: start the "
                            "participation service once, so it makes it.") from None
-    lock_path = Path(state_dir) / LOCK_NAME
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)  # a second run waits here, then finds nothing to do
+    with job_lock(state_dir):  # a second run (or a restore) waits here
         db = open_database(config)
         try:
             articles = record_articles(db, follow, max_age_days(config))
@@ -423,8 +526,6 @@ def run(state_dir: Path, production: bool = False) -> int:
                         .fetchall())
         finally:
             db.close()
-    finally:
-        os.close(fd)  # releases the lock
     if articles["first"] and articles["new"]:
         news = (f"first run, {plural(articles['new'], 'article', 'articles')} recorded as "
                 "known without a mail")
@@ -435,15 +536,21 @@ def run(state_dir: Path, production: bool = False) -> int:
     line = (f"Mail job: {news}; {plural(sent['sent'], 'mail', 'mails')} sent, "
             f"{sent['failed']} failed (refused by the mail server), "
             f"{left.get('queued', 0)} waiting for the next run")
-    if left.get("sending"):
-        line += (f", {left['sending']} left unsent by an interrupted run "
+    if sent["broken"]:
+        line += f", {sent['broken']} failed as they could not be made or sent (see above)"
+    if sent["uncertain"]:
+        line += (f", {sent['uncertain']} uncertain (the connection was lost while the mail "
+                 "went: perhaps delivered, never sent again)")
+    interrupted = left.get("sending", 0) - sent["uncertain"]
+    if interrupted > 0:
+        line += (f", {interrupted} left unsent by an interrupted run or a lost connection "
                  "(never sent again)")
     if sent["withdrawn"]:
         line += f", {sent['withdrawn']} dropped (the article is no longer on the site)"
     print(line + ".", flush=True)
     if sent["unreachable"]:
         print(sent["unreachable"], file=sys.stderr, flush=True)
-        if not sent["sent"] and not sent["failed"]:
+        if not (sent["sent"] or sent["failed"] or sent["broken"] or sent["uncertain"]):
             return 1
     return 0
 

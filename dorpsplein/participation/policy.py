@@ -21,6 +21,9 @@ as a wrong consultation does.
 under ``email_follow``: the town's name, the site's addresses, the themes a
 citizen may choose and the newest articles (for the mail job). Absent: the
 feature is off (``SiteFile.email_follow`` is None; every /volgen route 404).
+Every run of white space (line breaks too) in the names, the postal address
+and the articles' titles and summaries is one space: they go into mail
+headers (Subject, From, List-Id), where a line break cannot be.
 """
 
 from __future__ import annotations
@@ -136,6 +139,11 @@ def _whole(value, low: int, high: int) -> bool:
 
 def _text(value) -> bool:
     return isinstance(value, str) and bool(value.strip())
+
+
+def one_line(value: str) -> str:
+    """Every run of white space (spaces, tabs, \\r, \\n, U+2028 ...) one space, trimmed."""
+    return " ".join(value.split())
 
 
 @dataclass(frozen=True)
@@ -298,7 +306,7 @@ class EmailFollow:
             value = data.get(key, "")
             if not isinstance(value, str):
                 raise wrong(f"{key} {value!r} is not text")
-            texts[key] = value.strip()
+            texts[key] = one_line(value)
         if not texts["site_url"]:
             raise wrong("no site_url")
         texts["town"] = texts["town"] or texts["site_name"] or texts["site_url"]
@@ -313,7 +321,7 @@ class EmailFollow:
                     or not _text(theme.get("name"))):
                 raise wrong(f"theme {number}: a slug (lower-case letters, digits and "
                             "hyphens, not 'alles') and a name")
-            read_themes.append(Theme(theme["slug"], theme["name"].strip()))
+            read_themes.append(Theme(theme["slug"], one_line(theme["name"])))
         if len({theme.slug for theme in read_themes}) != len(read_themes):
             raise wrong("two themes with one slug")
         articles = data.get("articles", [])
@@ -328,13 +336,15 @@ class EmailFollow:
                                                                "theme_name")}
             if not all(isinstance(value, str) for value in others.values()):
                 raise wrong(f"article {number}: summary, theme, theme_name are text")
+            others = {key: one_line(value) for key, value in others.items()}
             try:
                 date = datetime.fromisoformat(str(article.get("date")))
             except ValueError:
                 raise wrong(f"article {number}: date {article.get('date')!r}") from None
             if date.tzinfo is None:
                 date = date.replace(tzinfo=i18n.current.zone)
-            read_articles.append(Article(article["url"], article["title"], date, **others))
+            read_articles.append(Article(article["url"].strip(), one_line(article["title"]),
+                                         date, **others))
         return cls(**texts, themes=tuple(read_themes), articles=tuple(read_articles))
 
     def theme_names(self) -> dict[str, str]:

@@ -99,6 +99,9 @@ CREATE UNIQUE INDEX IF NOT EXISTS email_followers_by_address
     ON email_followers (lower(address));
 -- Every article the mail job has seen: once seen it is never mailed again
 -- (mailed 0: known without a mail, the first run's or a restore's baseline).
+-- url holds the path of the article's URL (mail_new.article_key), not the
+-- whole URL, so a new SITEURL mails nothing again; so does
+-- email_follow_deliveries.article.
 CREATE TABLE IF NOT EXISTS email_follow_articles (
     url TEXT PRIMARY KEY,
     seen TEXT NOT NULL,
@@ -141,6 +144,19 @@ def connect(path: Path) -> sqlite3.Connection:
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("PRAGMA synchronous = FULL")
     return db
+
+
+def transaction(db: sqlite3.Connection, action):
+    """``action(db)`` in one BEGIN IMMEDIATE transaction: committed when it
+    returns, rolled back when it raises (a refusal included)."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        result = action(db)
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+    return result
 
 
 def private_files(path: Path) -> None:
@@ -205,14 +221,7 @@ class Store:
 
     def write(self, action):
         """``action(db)`` in one BEGIN IMMEDIATE transaction; a refusal rolls it back."""
-        db = self.db
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            result = action(db)
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+        result = transaction(self.db, action)
         self.own_writes += 1
         return result
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import http.client
 import json
 import sqlite3
-import time
 import urllib.parse
 
 import pytest
+from hosting_fixtures import access_log_after
 
 pytestmark = pytest.mark.slow
 
@@ -118,16 +118,6 @@ def test_the_links_in_comment_mails_reach_the_server_and_are_not_logged(hosted, 
     connection.request("GET", "/comments/count?merk=nagelaten")
     connection.getresponse().read()
     connection.close()
-
-    def written() -> str:
-        with log.open("rb") as handle:
-            handle.seek(already)
-            return handle.read().decode("utf-8", "replace")
-
-    deadline = time.monotonic() + 10
-    while "merk=nagelaten" not in written():
-        assert time.monotonic() < deadline, "the access log has no line for /comments/count"
-        time.sleep(0.05)
-    text = written().lower()
+    text = access_log_after(log, already, "merk=nagelaten").lower()
     assert "unsubscribe" not in text and "activate" not in text and "noor" not in text, text
     assert "/delete/" not in text and "/edit/" not in text, text

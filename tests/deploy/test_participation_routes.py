@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 from conftest import FROM_PELICANCONF
-from hosting_fixtures import wait_for
+from hosting_fixtures import access_log_after, wait_for
 from participation_service import SITE as SERVICE_SITE
 from participation_service import email_follow, follow_link, self_tests
 from test_hosting import basic, check_security_headers, raw
@@ -470,16 +470,7 @@ def test_self_test_addresses_are_not_in_the_access_log(hosted, hosted_root, insp
     # Any other /participatie/ request is logged as usual (and after the ones above).
     status, _headers, _body = send(site, "GET", f"/participatie/api/{SLUG}/ideas?na=zelftoets")
     assert status == 200
-    deadline = time.monotonic() + 10
-    def written() -> str:
-        with log.open("rb") as handle:
-            handle.seek(already)
-            return handle.read().decode("utf-8", "replace")
-
-    while "na=zelftoets" not in written():
-        assert time.monotonic() < deadline, "the access log has no line for the board"
-        time.sleep(0.05)
-    text = written()
+    text = access_log_after(log, already, "na=zelftoets")
     assert "zelftest" not in text.lower() and "v1=" not in text, text
     assert [line for line in text.splitlines() if "/participatie/" in line] == [
         line for line in text.splitlines() if "na=zelftoets" in line], text
@@ -528,7 +519,7 @@ def test_following_by_email_through_nginx_is_not_in_the_access_log(hosted, hoste
     assert topics == "moderatie"
     secret = read_secret(inspraak.database.parent / "secret")
     unsubscribe = urllib.parse.urlsplit(
-        follow_tokens.unsubscribe_url(f"{site}/participatie", secret, follower)).path
+        follow_tokens.unsubscribe_url(f"{site}/participatie", secret, follower, address)).path
     # RFC 8058's one-click POST, as a mail provider's server sends it: no Origin.
     status, headers, body = raw(site, "POST", unsubscribe, {"Content-Type": FORM},
                                 b"List-Unsubscribe=One-Click")
@@ -554,17 +545,7 @@ def test_following_by_email_through_nginx_is_not_in_the_access_log(hosted, hoste
         assert status < 500, (path, status)
     status, _headers, _body = send(site, "GET", f"/participatie/api/{SLUG}/ideas?na=volgtoets")
     assert status == 200
-    deadline = time.monotonic() + 10
-
-    def written() -> str:
-        with log.open("rb") as handle:
-            handle.seek(already)
-            return handle.read().decode("utf-8", "replace")
-
-    while "na=volgtoets" not in written():
-        assert time.monotonic() < deadline, "the access log has no line for the board"
-        time.sleep(0.05)
-    text = written()
+    text = access_log_after(log, already, "na=volgtoets")
     assert "volgen" not in text.lower() and token not in text, text
     assert unsubscribe.rsplit("/", 1)[1] not in text
     assert [line for line in text.splitlines() if "/participatie/" in line] == [

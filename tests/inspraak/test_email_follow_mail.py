@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import os
 import sqlite3
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -35,7 +38,8 @@ from participation_service import (
 from dorpsplein.build import ROOT
 from dorpsplein.participation import backup
 from dorpsplein.participation.config import read_secret, write_config
-from dorpsplein.participation.mail_new import mark_all_known
+from dorpsplein.participation.email_follow import address_key
+from dorpsplein.participation.mail_new import LOCK_NAME, mark_all_known, restore_known
 from dorpsplein.participation.store import prepare
 
 THEMES = [{"slug": "moderatie", "name": "Moderatie"}, {"slug": "verkeer", "name": "Verkeer"},
@@ -118,8 +122,9 @@ class Job:
         prepare(self.database)
         self.secret = read_secret(self.state / "secret")
 
-    def publish(self, *new: dict) -> None:
-        """A build: ``new`` articles on top (newest first), as participation.json."""
+    def publish(self, *new: dict, **follow) -> None:
+        """A build: ``new`` articles on top (newest first), as participation.json;
+        ``follow`` replaces what the build writes in ``email_follow``."""
         self.articles[:0] = list(new)
         write_site(self.site, {
             "version": 1, "site_url": SITE, "consultations": {}, "self_tests": {},
@@ -128,7 +133,7 @@ class Job:
                 "follow_url": f"{SITE}/volg-ons/",
                 "privacy_url": f"{SITE}/privacyverklaring/",
                 "postal_address": "Dorpsplein 1, 9999 Lindeveld", "themes": THEMES,
-                "articles": self.articles}})
+                "articles": self.articles, **follow}})
 
     def follower(self, address: str, topics: str = "*",
                  confirmed: datetime | None = None) -> int:
@@ -198,7 +203,7 @@ def test_the_first_run_records_every_article_and_sends_nothing(tmp_path, setting
     assert mailserver.messages == []
     assert done.stdout.startswith("Mail job: first run, 2 articles recorded as known")
     assert sorted(job.rows("SELECT url, mailed FROM email_follow_articles")) == [
-        (f"{SITE}/2026/11/een/", 0), (f"{SITE}/2026/11/twee/", 0)]
+        ("/2026/11/een/", 0), ("/2026/11/twee/", 0)]  # the URL's path
     job.run("--production")
     assert mailserver.messages == []
 
@@ -237,7 +242,7 @@ def test_a_follower_confirmed_after_the_article_was_seen_does_not_get_it(job, ma
     job.publish(article("eerste"))
     job.run()
     [(seen,)] = job.rows("SELECT seen FROM email_follow_articles WHERE url = ?",
-                         f"{SITE}/2026/11/eerste/")
+                         "/2026/11/eerste/")
     # Confirmed at the very moment the job first saw the article: not before it.
     late = job.follower("laat@voorbeeld.be",
                         confirmed=datetime.strptime(seen, "%Y-%m-%dT%H:%M:%SZ")
@@ -256,7 +261,7 @@ def test_an_article_older_than_the_maximum_age_is_known_without_a_mail(job, mail
     assert mailserver.messages == []
     assert "1 new article (0 to mail, 0 mails queued)" in done.stdout
     assert job.rows("SELECT mailed FROM email_follow_articles WHERE url = ?",
-                    f"{SITE}/2026/11/te-laat/") == [(0,)]
+                    "/2026/11/te-laat/") == [(0,)]
 
 
 def test_the_maximum_age_is_the_servers_setting(tmp_path, settings, mailserver):
@@ -327,7 +332,7 @@ def test_a_refused_recipient_fails_a_full_mailbox_waits_the_others_are_sent(job,
     assert sorted(r[0] for r, _m in mailserver.messages) == ["an@voorbeeld.be",
                                                             "bert@voorbeeld.be"]
     states = job.deliveries()
-    url = f"{SITE}/2026/11/een/"
+    url = "/2026/11/een/"
     assert states[(url, refused)] == "failed"
     assert states[(url, full)] == "queued"
     assert "2 mails sent, 1 failed (refused by the mail server), 1 waiting" in done.stdout
@@ -346,7 +351,7 @@ def test_a_mail_left_sending_by_a_crash_is_never_sent(tmp_path, settings):
     job.follower("bert@voorbeeld.be")
     job.publish(article("nieuw"))
     job.run(ok=False)  # SMTP down: both queued
-    url = f"{SITE}/2026/11/nieuw/"
+    url = "/2026/11/nieuw/"
     # What a run killed in the SMTP conversation leaves.
     job.sql("UPDATE email_follow_deliveries SET state = 'sending' "
             "WHERE article = ? AND follower = ?", url, crashed)
@@ -355,8 +360,8 @@ def test_a_mail_left_sending_by_a_crash_is_never_sent(tmp_path, settings):
         done_again = job.run()
         assert [r[0] for r, _m in server.messages] == ["bert@voorbeeld.be"]
     assert job.deliveries()[(url, crashed)] == "sending"
-    assert "1 left unsent by an interrupted run" in done.stdout
-    assert "1 left unsent by an interrupted run" in done_again.stdout
+    assert "1 left unsent by an interrupted run or a lost connection" in done.stdout
+    assert "1 left unsent by an interrupted run or a lost connection" in done_again.stdout
 
 
 def test_after_a_restore_articles_published_before_it_are_not_mailed(job, mailserver,
@@ -448,7 +453,7 @@ def test_the_mails_headers(job, mailserver, settings):
     assert line.startswith(prefix) and line.endswith(">") and "=?" not in line
     token = line[len(prefix):-1]
     serializer = URLSafeSerializer(job.secret, salt="email-follow-unsubscribe")
-    assert serializer.loads(token) == follower
+    assert serializer.loads(token) == [follower, address_key(job.secret, "an@voorbeeld.be")]
     # Nothing the job prints names a citizen.
     assert "voorbeeld.be" not in done.stdout + done.stderr
     assert mail.get_content_type() == "multipart/alternative"
@@ -538,3 +543,147 @@ def test_missing_files_end_in_one_sentence(tmp_path, settings):
     assert gone.returncode == 1
     assert "participation.json does not exist: build the site first" in gone.stderr
     assert len(gone.stderr.strip().splitlines()) == 1
+
+
+# -- what the security review found ----------------------------------------------------
+
+
+class DroppingMailserver(Mailserver):
+    """A real SMTP server that, for ``valt@``, takes the whole message (after
+    the final dot) and then drops the connection instead of answering 250:
+    the client cannot know whether the mail was delivered."""
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        answer = await super().handle_DATA(server, session, envelope)
+        if any(address.startswith("valt@") for address in envelope.rcpt_tos):
+            server.transport.abort()
+        return answer
+
+
+def test_a_connection_lost_after_the_message_went_never_sends_it_twice(tmp_path, settings):
+    with DroppingMailserver() as server:
+        job = Job(tmp_path, settings, {"host": "127.0.0.1", "port": server.port,
+                                       "from": "nieuws@lindeveld.example"})
+        job.publish(article("oud"))
+        job.run()
+        dropped = job.follower("valt@voorbeeld.be")
+        after = job.follower("an@voorbeeld.be")
+        job.publish(article("nieuw"))
+        done = job.run()
+        # The server took both; the first answer never came back.
+        assert [r for r, _m in server.messages] == [["valt@voorbeeld.be"],
+                                                    ["an@voorbeeld.be"]]
+        url = "/2026/11/nieuw/"
+        assert job.deliveries() == {(url, dropped): "sending", (url, after): "sent"}
+        assert "1 mail sent" in done.stdout and "1 uncertain" in done.stdout
+        again = job.run()
+        assert len(server.messages) == 2  # at most once: never sent again
+        assert job.deliveries()[(url, dropped)] == "sending"
+        assert "1 left unsent by an interrupted run or a lost connection" in again.stdout
+    assert "voorbeeld.be" not in done.stdout + done.stderr + again.stdout + again.stderr
+
+
+def test_a_title_or_name_with_line_breaks_is_one_line(job, mailserver):
+    job.follower("an@voorbeeld.be")
+    themes = [{**theme, "name": theme["name"].replace(" ", "\n")} for theme in THEMES]
+    new = article("regels", theme="sociale-media", title="Nieuwe\nregels\r\nvoor het\rplein  ")
+    new.update(summary="Eerste regel.\n\nTweede   regel.", theme_name="Sociale\r\nmedia")
+    job.publish(new, town="Linde\r\nveld", site_name="Dorpsplein\nLindeveld", themes=themes,
+                postal_address="Dorpsplein 1\n9999 Lindeveld")
+    done = job.run()
+    assert "1 mail sent" in done.stdout
+    [(_rcpt, mail)] = mailserver.messages
+    assert mail["Subject"] == "Nieuwe regels voor het plein"
+    [raw] = mailserver.raw
+    [subject] = [line for line in raw.decode("ascii").split("\r\n")
+                 if line.startswith("Subject:")]
+    assert subject == "Subject: Nieuwe regels voor het plein"
+    assert mail["From"].addresses[0].display_name == "Linde veld"
+    assert mail["List-Id"].startswith("Dorpsplein Lindeveld <")
+    lines = mail.get_body(("plain",)).get_content().splitlines()
+    assert lines[0] == "Nieuwe regels voor het plein"
+    assert lines[1].endswith(" · Thema: Sociale media")
+    assert "Eerste regel. Tweede regel." in lines
+    assert "Linde veld, Dorpsplein 1 9999 Lindeveld" in lines
+
+
+def test_a_mail_that_cannot_be_made_fails_and_the_others_are_sent(job, mailserver):
+    job.follower("an@voorbeeld.be")
+    bad = job.follower("kapot\nadres@voorbeeld.be")  # not sendable: no header can hold it
+    job.follower("bert@voorbeeld.be")
+    job.publish(article("een"))
+    done = job.run()  # exit 0, no traceback
+    assert sorted(r[0] for r, _m in mailserver.messages) == ["an@voorbeeld.be",
+                                                            "bert@voorbeeld.be"]
+    assert job.deliveries()[("/2026/11/een/", bad)] == "failed"
+    assert ("2 mails sent, 0 failed (refused by the mail server), 0 waiting for the next run, "
+            "1 failed as they could not be made or sent") in done.stdout
+    [line] = done.stderr.strip().splitlines()
+    assert "/2026/11/een/" in line and "ValueError" in line and "marked failed" in line
+    assert "kapot" not in done.stdout + done.stderr
+    assert "voorbeeld.be" not in done.stdout + done.stderr
+    job.run()
+    assert len(mailserver.messages) == 2
+
+
+def test_a_new_site_url_mails_nothing_again(job, mailserver):
+    job.follower("an@voorbeeld.be")
+    job.publish(article("nieuw"))
+    job.run()
+    assert len(mailserver.messages) == 1
+    assert sorted(job.rows("SELECT url FROM email_follow_articles")) == [
+        ("/2026/11/gisteren/",), ("/2026/11/nieuw/",), ("/2026/11/oud-nieuws/",)]
+    # The same articles under another SITEURL (a new domain, https).
+    moved = "https://lindeveld.example"
+    for entry in job.articles:
+        entry["url"] = entry["url"].replace(SITE, moved)
+    job.publish(site_url=moved, follow_url=f"{moved}/volg-ons/")
+    done = job.run()
+    assert len(mailserver.messages) == 1
+    assert "0 new articles" in done.stdout
+    assert mark_all_known(job.database, job.site) == (0, 0)
+    # A really new article under the new address is mailed, with its new URL.
+    job.publish(article("verhuisd"))
+    job.articles[0]["url"] = job.articles[0]["url"].replace(SITE, moved)
+    job.publish(site_url=moved)
+    job.run()
+    [_first, (_rcpt, mail)] = mailserver.messages
+    assert f"{moved}/2026/11/verhuisd/" in mail.get_body(("plain",)).get_content()
+
+
+def blocked_on(lock: Path, pid: int) -> bool:
+    """``pid`` waits for the flock on ``lock`` (Linux's /proc/locks: "->")."""
+    inode = f":{os.stat(lock).st_ino}"
+    for line in Path("/proc/locks").read_text().splitlines():
+        fields = line.split()
+        if (len(fields) > 6 and fields[1] == "->" and fields[2] == "FLOCK"
+                and fields[5] == str(pid) and fields[6].endswith(inode)):
+            return True
+    return False
+
+
+def test_a_run_during_a_restore_waits_for_its_marking(job, mailserver, tmp_path):
+    """restore_known (./go participation-restore) holds the job's lock from the
+    restore to the marking: a timer's run in between waits, then mails nothing."""
+    job.follower("an@voorbeeld.be")
+    saved = backup.backup(job.database, tmp_path / "backups")
+    job.publish(article("na-de-backup"))
+    job.run()
+    assert len(mailserver.messages) == 1
+    runs = []
+
+    def restore():
+        backup.restore(saved, job.database)
+        # The restored database does not know "na-de-backup": a run now would mail it.
+        runs.append(job.start())
+        deadline = time.monotonic() + 60
+        while not blocked_on(job.state / LOCK_NAME, runs[0].pid):
+            assert runs[0].poll() is None, runs[0].communicate()
+            assert time.monotonic() < deadline, "the job did not wait for the lock"
+            time.sleep(0.02)
+
+    assert restore_known(job.state, job.database, job.site, restore) == (1, 0)
+    out, err = runs[0].communicate(timeout=120)
+    assert runs[0].returncode == 0, err
+    assert "0 new articles" in out and "0 mails sent" in out
+    assert len(mailserver.messages) == 1

@@ -14,6 +14,7 @@ import urllib.parse
 
 import pytest
 from bs4 import BeautifulSoup
+from itsdangerous import URLSafeSerializer
 from participation_service import (
     SITE,
     consultations,
@@ -54,8 +55,9 @@ def follower(service, address: str):
     return rows[0] if rows else None
 
 
-def unsubscribe_path(service, follower_id: int) -> str:
-    token = follow_module.unsubscribe_token(secret(service), follower_id)
+def unsubscribe_path(service, row) -> str:
+    """The unsubscribe address the mail job puts in a mail to ``row`` (id, address)."""
+    token = follow_module.unsubscribe_token(secret(service), row[0], row[1])
     return f"/volgen/uitschrijven/{token}"
 
 
@@ -180,7 +182,7 @@ def test_subscribe_confirm_change_and_unsubscribe(service, mailbox):
                    "VALUES (?, '2026-11-20T10:00:00Z', 1)", (f"{SITE}/a/",))
         db.execute("INSERT INTO email_follow_deliveries (article, follower, state, updated) "
                    "VALUES (?, ?, 'queued', '2026-11-20T10:00:00Z')", (f"{SITE}/a/", first[0]))
-    unsubscribe = unsubscribe_path(service, first[0])
+    unsubscribe = unsubscribe_path(service, first)
     page = service.get(unsubscribe)
     assert page.status == 200 and page.headers["referrer-policy"] == "strict-origin"
     button = soup(page).find("form", method="post").find("button")
@@ -207,7 +209,7 @@ def test_the_one_click_unsubscribe_as_a_mail_provider_sends_it(service, mailbox)
     address = new_address("klik")
     row = subscribe(service, mailbox, address)
     assert row[2] == "*"
-    path = unsubscribe_path(service, row[0])
+    path = unsubscribe_path(service, row)
     # No Origin, no Referer, no cookie: RFC 8058's POST from the provider's server.
     answer = service.request("POST", path, ONE_CLICK, {"Content-Type": FORM,
                                                        "User-Agent": "Mail provider"})
@@ -217,7 +219,7 @@ def test_the_one_click_unsubscribe_as_a_mail_provider_sends_it(service, mailbox)
     assert again.status == 200 and again.text == answer.text
     # multipart/form-data, as some providers send it
     row = subscribe(service, mailbox, address)
-    path = unsubscribe_path(service, row[0])
+    path = unsubscribe_path(service, row)
     multipart = (b"--grens\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\""
                  b"\r\n\r\nOne-Click\r\n--grens--\r\n")
     answer = service.request("POST", path, multipart,
@@ -297,14 +299,17 @@ def test_an_expired_and_a_bad_link(service, mailbox):
     json_answer = service.get(f"/volgen/bevestig/{old}", json_answer=True)
     assert json_answer.status == 410 and json_answer.json["reason"] == "expired"
     good = follow_module.confirm_token(key, address, "*")
-    unsubscribe = follow_module.unsubscribe_token(key, 1)
+    unsubscribe = follow_module.unsubscribe_token(key, 1, address)
     for token in ("x", "niet-geldig", tampered(good),
                   unsubscribe, follow_module.confirm_token(b"een ander geheim" * 3, address,
                                                            "*")):
         answer = service.post(f"/volgen/bevestig/{token}", {}, origin=service.url)
         assert answer.status == 404 and "niet geldig" in answer.text, (token, answer)
     for token in ("x", good, tampered(unsubscribe),
-                  follow_module.unsubscribe_token(b"een ander geheim" * 3, 1)):
+                  follow_module.unsubscribe_token(b"een ander geheim" * 3, 1, address),
+                  # The first tokens signed the id alone: refused (nothing shipped).
+                  URLSafeSerializer(key, salt="email-follow-unsubscribe").dumps(1),
+                  URLSafeSerializer(key, salt="email-follow-unsubscribe").dumps([1, "x"])):
         answer = service.request("POST", f"/volgen/uitschrijven/{token}", ONE_CLICK,
                                  {"Content-Type": FORM})
         assert answer.status == 404, (token, answer)
@@ -420,7 +425,7 @@ def test_head_never_writes(service, mailbox):
         assert service.request(method, f"/volgen/bevestig/{token}").status == 200
     assert follower(service, address) is None
     row = subscribe(service, mailbox, address)
-    unsubscribe = unsubscribe_path(service, row[0])
+    unsubscribe = unsubscribe_path(service, row)
     assert service.request("HEAD", unsubscribe, ONE_CLICK, {"Content-Type": FORM}).status == 200
     assert follower(service, address) == row
 
@@ -430,7 +435,7 @@ def test_only_the_unsubscribe_route_takes_a_write_without_origin(service, mailbo
     row = subscribe(service, mailbox, address)
     key = secret(service)
     confirm = f"/volgen/bevestig/{follow_module.confirm_token(key, address, 'moderatie')}"
-    unsubscribe = f"/volgen/uitschrijven/{follow_module.unsubscribe_token(key, row[0])}"
+    unsubscribe = f"/volgen/uitschrijven/{follow_module.unsubscribe_token(key, *row[:2])}"
     for path in ("/volgen", confirm):
         answer = service.request("POST", path, b"email=a@voorbeeld.be", {"Content-Type": FORM})
         assert answer.status == 403, (path, answer)
@@ -501,10 +506,68 @@ def test_odd_addresses_never_500(service, path):
 
 
 def test_an_unsubscribe_token_with_an_id_that_never_existed(service):
-    token = follow_module.unsubscribe_token(secret(service), 2**62)
+    token = follow_module.unsubscribe_token(secret(service), 2**62, new_address())
     answer = service.request("POST", f"/volgen/uitschrijven/{token}", ONE_CLICK,
                              {"Content-Type": FORM})
     assert answer.status == 200 and answer.text.strip() == "Je bent uitgeschreven."
+
+
+def test_an_old_unsubscribe_link_never_unsubscribes_whoever_has_its_id_now(service, mailbox):
+    """After a restore (or a new database with the same secret) an id is handed
+    out again: the link in an old mail is bound to its follower's address too."""
+    gone = new_address("vroeger")
+    old = subscribe(service, mailbox, gone)
+    old_link = unsubscribe_path(service, old)
+    # What a restore does to the ids: the old follower gone, its id someone else's.
+    now = new_address("nu")
+    with sqlite3.connect(service.database) as db:
+        db.execute("DELETE FROM email_followers WHERE id = ?", (old[0],))
+        db.execute("INSERT INTO email_followers (id, address, topics, confirmed) "
+                   "VALUES (?, ?, '*', '2026-11-20T10:00:00Z')", (old[0], now))
+    current = follower(service, now)
+    assert current[0] == old[0]
+    # The same answers as ever (idempotent: nobody learns who follows), nothing deleted.
+    click = service.request("POST", old_link, ONE_CLICK, {"Content-Type": FORM})
+    assert click.status == 200 and click.text.strip() == "Je bent uitgeschreven.", click
+    form = service.post(old_link, {}, origin=service.url)
+    assert form.status == 303 and form.headers["location"] == "/volgen/uitgeschreven"
+    assert follower(service, now) == current
+    # Another spelling of the same mailbox is the same follower; its own link works.
+    respelled = unsubscribe_path(service, (current[0], now.upper()))
+    assert service.request("POST", respelled, ONE_CLICK, {"Content-Type": FORM}).status == 200
+    assert follower(service, now) is None
+
+
+def test_an_unexpected_error_is_a_500_page_and_the_log_has_no_token(own_service, mailbox):
+    """gunicorn logs the request line of an unhandled exception: the service
+    answers it itself, in the site's shell, and logs the endpoint, not the path."""
+    running = own_service(workers=1, smtp={"host": "127.0.0.1", "port": mailbox.port,
+                                           "from": "inspraak@lindeveld.example"})
+    address = new_address("fout")
+    assert ask(running, address).status == 303
+    link = follow_link(mailbox.wait_for(address))
+    path = link[len(running.url):]
+    token = path.rsplit("/", 1)[1]
+    # A real failure: the table the confirmation writes to is gone.
+    with sqlite3.connect(running.database) as db:
+        db.execute("DROP TABLE email_follow_deliveries")
+        db.execute("DROP TABLE email_followers")
+    answer = running.post(path, {}, origin=running.url)
+    assert answer.status == 500, answer
+    page = soup(answer)
+    assert page.find("h1").get_text() == "Er ging iets mis"
+    assert "Probeer het later opnieuw" in page.find("main").get_text()
+    assert "Gemeente Lindeveld" in page.find("footer").get_text()  # the site's shell
+    assert answer.headers["referrer-policy"] == "strict-origin"
+    as_json = running.post(path, {}, origin=running.url, json_answer=True)
+    assert as_json.status == 500 and as_json.json["reason"] == "server_error", as_json
+    assert "Er ging iets mis" in as_json.json["message"]
+    log = running.log.read_text()
+    assert log.count("email_follow_confirm failed: OperationalError") == 2, log
+    assert "Traceback" not in log and "Error handling request" not in log
+    assert "volgen/bevestig" not in log and "/volgen" not in log
+    assert token not in log and token.split(".")[0] not in log
+    assert "voorbeeld.be" not in log and "no such table" not in log
 
 
 # -- the feature off ----------------------------------------------------------------------
