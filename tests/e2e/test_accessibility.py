@@ -63,7 +63,14 @@ TABBABLE = """() => [...document.querySelectorAll(
   .filter(el => !el.disabled && el.getClientRects().length > 0
           && getComputedStyle(el).visibility !== 'hidden' && el.tabIndex >= 0
           // not inside a closed <details> (its summary stays reachable)
-          && el.checkVisibility({visibilityProperty: true}))
+          && el.checkVisibility({visibilityProperty: true})
+          // a group of radio buttons is one stop: its checked one, else its first
+          && !(el.type === 'radio' && el.name && (() => {
+            const group = [...(el.form || document).querySelectorAll(
+              `input[type="radio"][name="${CSS.escape(el.name)}"]`)];
+            const stop = group.find(r => r.checked) || group[0];
+            return stop !== el;
+          })()))
   .map(el => el.outerHTML.slice(0, 80))"""
 
 FOCUSED = """() => {
