@@ -315,6 +315,11 @@ def participation_restore(c, backup, production=False):
         print(f"{exc} Then run this restore again: until then ./go mail-new may mail "
               "articles published before the restore.", file=sys.stderr)
         sys.exit(1)
+    if marked is None:
+        print(f"{site} does not exist yet: ./go mail-new's next run will take every article "
+              f"then published as known and mail none of them (as its first run does); "
+              f"dropped {dropped} mail(s) the backup still had queued.")
+        return
     print(f"Marked {marked} article(s) of {site} as known, so ./go mail-new does not mail "
           f"them again; dropped {dropped} mail(s) the backup still had queued.")
 

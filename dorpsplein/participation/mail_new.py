@@ -179,24 +179,33 @@ def record_articles(db: sqlite3.Connection, follow, max_age: int) -> dict:
     return write(db, action)
 
 
-def mark_all_known(database: Path, site: Path) -> tuple[int, int]:
+def mark_all_known(database: Path, site: Path) -> tuple[int | None, int]:
     """After a restore: every article of ``site`` known (``mailed = 0``), and the
     mails the backup still had queued dropped (they may have gone out after the
-    backup was made). Returns (articles newly marked, mails dropped)."""
-    follow = read_follow({"site": str(site)})
+    backup was made). Returns (articles newly marked, mails dropped).
+
+    Without ``site`` (no build yet on this machine) nothing can be marked:
+    every article the backup knew is forgotten instead, so the job's next run
+    is a first run (every article then published known, none mailed); the
+    marked count is None."""
+    follow = read_follow({"site": str(site)}) if Path(site).is_file() else None
     database = Path(database)
     prepare(database)  # a backup from before following by e-mail existed
     db = connect(database)
     try:
         def action(db):
             moment = utc_now()
+            dropped = db.execute(
+                "DELETE FROM email_follow_deliveries WHERE state = 'queued'").rowcount
+            if not Path(site).is_file():
+                db.execute("DELETE FROM email_follow_deliveries")
+                db.execute("DELETE FROM email_follow_articles")
+                return None, dropped
             marked = 0
             for article in (follow.articles if follow else ()):
                 marked += db.execute(
                     "INSERT OR IGNORE INTO email_follow_articles (url, seen, mailed) "
                     "VALUES (?, ?, 0)", (article_key(article.url), moment)).rowcount
-            dropped = db.execute(
-                "DELETE FROM email_follow_deliveries WHERE state = 'queued'").rowcount
             return marked, dropped
 
         return write(db, action)

@@ -101,3 +101,52 @@ def test_an_emailed_moderation_link_works_under_the_csp(browser, hosted):
     with sqlite3.connect(comments.database) as db:
         assert db.execute("SELECT COUNT(*) FROM comments WHERE id = ?", (number,)
                           ).fetchone()[0] == 0
+
+
+def test_the_reply_mail_unsubscribe_link_works_under_the_csp(browser, hosted):
+    """The link in a reply notification, built as the comment server's mail
+    builds it (/id/N/unsubscribe/<address>/<the address signed with Isso's
+    session key>), through nginx in Chromium: a page with a button, no CSP
+    violation; opening it changes nothing, the button stops the mails."""
+    import json
+    import sqlite3
+    import urllib.parse
+    import urllib.request
+
+    from itsdangerous import URLSafeTimedSerializer
+
+    site, _output, comments = hosted
+    address = "wouter@lindeveld.example"
+    request = urllib.request.Request(
+        f"{site}/comments/new?uri=/2026/facebookpagina-starten/",
+        data=json.dumps({"text": "Laat me weten wie antwoordt.", "author": "Wouter",
+                         "email": address, "notification": 1}).encode(),
+        headers={"Content-Type": "application/json", "Origin": site}, method="POST")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        number = json.loads(response.read())["id"]
+
+    def notified() -> int:
+        with sqlite3.connect(comments.database) as db:
+            return db.execute("SELECT notification FROM comments WHERE id = ?",
+                              (number,)).fetchone()[0]
+
+    assert notified() == 1
+    with sqlite3.connect(comments.database) as db:
+        secret = db.execute("SELECT value FROM preferences WHERE key = 'session-key'"
+                            ).fetchone()[0]
+    key = URLSafeTimedSerializer(secret).dumps(["unsubscribe", address])
+    link = f"{site}/comments/id/{number}/unsubscribe/{urllib.parse.quote(address)}/{key}"
+
+    context = browser.new_context(viewport={"width": 375, "height": 800})
+    context.add_init_script(RECORD_VIOLATIONS)
+    page = context.new_page()
+    try:
+        page.goto(link)
+        assert page.locator("h1").inner_text() == "Geen mails meer over dit gesprek"
+        assert notified() == 1  # opening the link (a mail scanner does) changes nothing
+        page.get_by_role("button", name="Stop deze mails").click()
+        page.get_by_role("status").filter(has_text="geen mails meer").wait_for()
+        assert page.evaluate("window.__cspViolations") == []
+    finally:
+        context.close()
+    assert notified() == 0

@@ -383,6 +383,29 @@ def test_after_a_restore_articles_published_before_it_are_not_mailed(job, mailse
                                                                "Nieuws: na-het-herstel"]
 
 
+def test_a_restore_before_any_build_makes_the_next_run_a_first_run(job, mailserver,
+                                                                   tmp_path):
+    """No participation.json on this machine yet (a fresh server): nothing to
+    mark, so what the backup knew is forgotten and the job's next run knows
+    every article then published without mailing one."""
+    job.follower("an@voorbeeld.be")
+    saved = backup.backup(job.database, tmp_path / "backups")
+    job.publish(article("na-de-backup"))
+    job.run()
+    assert len(mailserver.messages) == 1
+    backup.restore(saved, job.database)
+    site = job.site.read_bytes()
+    job.site.unlink()
+    assert mark_all_known(job.database, job.site) == (None, 0)
+    assert job.rows("SELECT COUNT(*) FROM email_follow_articles") == [(0,)]
+    job.site.write_bytes(site)
+    job.run()
+    assert len(mailserver.messages) == 1  # na-de-backup not again
+    job.publish(article("daarna"))
+    job.run()
+    assert [m["Subject"] for _r, m in mailserver.messages][1:] == ["Nieuws: daarna"]
+
+
 def test_a_restore_drops_the_mails_its_backup_had_queued(tmp_path, settings):
     """Such a mail may have gone out after the backup was made: never twice."""
     server = Mailserver()
