@@ -364,14 +364,19 @@ def test_a_mail_left_sending_by_a_crash_is_never_sent(tmp_path, settings):
     assert "1 left unsent by an interrupted run or a lost connection" in done_again.stdout
 
 
-def test_after_a_restore_articles_published_before_it_are_not_mailed(job, mailserver,
-                                                                     tmp_path):
+def restored_after_one_mail(job, mailserver, tmp_path) -> None:
+    """A follower, a backup, an article mailed since, then the backup put back."""
     job.follower("an@voorbeeld.be")
     saved = backup.backup(job.database, tmp_path / "backups")
     job.publish(article("na-de-backup"))
     job.run()
     assert len(mailserver.messages) == 1
     backup.restore(saved, job.database)
+
+
+def test_after_a_restore_articles_published_before_it_are_not_mailed(job, mailserver,
+                                                                     tmp_path):
+    restored_after_one_mail(job, mailserver, tmp_path)
     # The backup knew the two first articles, not the one mailed since.
     assert mark_all_known(job.database, job.site) == (1, 0)
     job.run()
@@ -388,12 +393,7 @@ def test_a_restore_before_any_build_makes_the_next_run_a_first_run(job, mailserv
     """No participation.json on this machine yet (a fresh server): nothing to
     mark, so what the backup knew is forgotten and the job's next run knows
     every article then published without mailing one."""
-    job.follower("an@voorbeeld.be")
-    saved = backup.backup(job.database, tmp_path / "backups")
-    job.publish(article("na-de-backup"))
-    job.run()
-    assert len(mailserver.messages) == 1
-    backup.restore(saved, job.database)
+    restored_after_one_mail(job, mailserver, tmp_path)
     site = job.site.read_bytes()
     job.site.unlink()
     assert mark_all_known(job.database, job.site) == (None, 0)
@@ -430,11 +430,7 @@ def test_a_restore_drops_the_mails_its_backup_had_queued(tmp_path, settings):
 def test_without_the_restores_marking_the_article_would_go_out_again(job, mailserver,
                                                                      tmp_path):
     """The restore test above can fail: a restored database alone mails again."""
-    job.follower("an@voorbeeld.be")
-    saved = backup.backup(job.database, tmp_path / "backups")
-    job.publish(article("na-de-backup"))
-    job.run()
-    backup.restore(saved, job.database)
+    restored_after_one_mail(job, mailserver, tmp_path)
     job.run()
     assert len(mailserver.to("an@voorbeeld.be")) == 2
 
