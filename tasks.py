@@ -461,3 +461,82 @@ def town(c, yes=False, remove_samples=False, keep_samples=False, logo=None, name
                 logo=logo)
     if code:
         raise SystemExit(code)
+
+
+def _privacy_stores(production: bool):
+    from dorpsplein_kit.urls import PREVIEW_URL
+    from pelican.settings import read_settings
+
+    from dorpsplein.participation.cli import DEFAULT_STATE
+    from dorpsplein.privacy import Stores
+
+    settings = read_settings(str(ROOT / CONFIG["settings_publish" if production
+                                                else "settings_base"]))
+    return Stores(comments=_comments_database(production),
+                  participation=_participation_database(production),
+                  participation_state=ROOT / DEFAULT_STATE,
+                  site_url=settings.get("SITEURL") or PREVIEW_URL)
+
+
+@task(
+    help={
+        "email": "The citizen's e-mail address.",
+        "to": "Folder for the JSON and HTML files (default: var/privacy; files 0600).",
+        "production": "Use the databases named in publishconf.py.",
+    }
+)
+def privacy_export(c, email, to="var/privacy", production=False):
+    """Everything stored for one e-mail address, as JSON and a readable HTML page."""
+    from dorpsplein.privacy import PrivacyError, export, write_export
+
+    try:
+        data = export(email, _privacy_stores(production))
+    except PrivacyError as exc:
+        print(exc, file=sys.stderr)
+        sys.exit(1)
+    folder = Path(to) if Path(to).is_absolute() else ROOT / to
+    json_file, html_file = write_export(data, folder)
+    stores = data["stores"]
+    print(f"Comments {len(stores['comments'])}, following by e-mail "
+          f"{len(stores['email_follow'])}, supports {len(stores['supports'])}, "
+          f"support confirmations {len(stores['support_confirmations'])}.")
+    print(f"Written {json_file} and {html_file}")
+
+
+@task(
+    help={
+        "email": "The citizen's e-mail address.",
+        "production": "Use the databases named in publishconf.py.",
+    }
+)
+def privacy_erase(c, email, production=False):
+    """Remove or anonymise everything stored for one e-mail address (safe to run again)."""
+    from dorpsplein.privacy import PrivacyError, describe, erase
+
+    try:
+        report = erase(email, _privacy_stores(production))
+    except PrivacyError as exc:
+        print(exc, file=sys.stderr)
+        sys.exit(1)
+    print(describe(report, email))
+
+
+@task(
+    positional=["action"],
+    help={
+        "action": "export or erase.",
+        "email": "The citizen's e-mail address.",
+        "to": "For export: folder for the JSON and HTML files (default: var/privacy).",
+        "production": "Use the databases named in publishconf.py.",
+    }
+)
+def privacy(c, action, email, to="var/privacy", production=False):
+    """A privacy request: ./go privacy export|erase --email ADDRESS (docs/hosting.md)."""
+    if action == "export":
+        privacy_export(c, email, to=to, production=production)
+    elif action == "erase":
+        privacy_erase(c, email, production=production)
+    else:
+        print(f"Say what to do with the request: ./go privacy export --email ADDRESS or "
+              f"./go privacy erase --email ADDRESS, not {action!r}.", file=sys.stderr)
+        sys.exit(1)
