@@ -234,16 +234,18 @@ def test_erase_while_the_database_is_busy(town):
     stores = town["stores"]
     holder = sqlite3.connect(stores.participation, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
-    code = ("import sys, time; sys.path.insert(0, {!r})\n"
+    code = ("from pathlib import Path\n"
             "from dorpsplein import privacy\n"
             "from dorpsplein.privacy import Stores\n"
-            "from pathlib import Path\n"
+            "print('ready', flush=True)\n"
             "r = privacy.erase({!r}, Stores(None, Path({!r}), Path({!r})))\n"
             "print(r['participation']['email_followers'])").format(
-        str(ROOT), ANNA, str(stores.participation), str(town["state"]))
-    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+        ANNA, str(stores.participation), str(town["state"]))
+    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
+                               cwd=ROOT)
+    assert process.stdout.readline().strip() == "ready"  # erase is about to start
     time.sleep(1)
-    assert process.poll() is None  # waiting for the lock
+    assert process.poll() is None  # waiting for the lock, not failed
     holder.execute("COMMIT")
     holder.close()
     out, _ = process.communicate(timeout=30)
