@@ -33,7 +33,7 @@ from pathlib import Path
 
 from .participation.input_check import EMAIL, folded_email, invisible, sendable_email
 from .participation.people import People
-from .participation.store import DAILY
+from .participation.store import DAILY, transaction
 
 ERASED_TEXT = "verwijderd op verzoek"
 DELETED_MODE = 4  # Isso's mark of a deleted comment that still has replies
@@ -272,16 +272,10 @@ def write_export(data: dict, folder: Path) -> tuple[Path, Path]:
 
 
 def _transaction(path: Path, action):
+    """``action(db)`` in one BEGIN IMMEDIATE transaction on the database at ``path``."""
     db = _connect(path)
     try:
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            result = action(db)
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
-        return result
+        return transaction(db, action)
     finally:
         db.close()
 
