@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from urllib.parse import urlsplit
 
 from dorpsplein_kit import Setting, dictionary, fail, merge, one_of, whole_number
@@ -73,8 +74,17 @@ SERVER_DEFAULTS = {
     "direct_reply": 20,
     # Bytes of rendered thread reads each comment server worker keeps.
     "read_cache_bytes": 16 * 1024 * 1024,
-    # Unmoderated comments older than this are removed from the queue.
+    # Comments a moderator has not approved are deleted this long after they
+    # were posted (Isso's duration: "30d", "2w", "12h"). The daily privacy
+    # job (./go retention) applies it too.
     "purge_after": "30d",
+    # A comment's e-mail address, its shortened IP address and its reply-mail
+    # choice are removed this many days after it was posted; the comment,
+    # its name and website stay (./go retention, daily).
+    "keep_email_days": 365,
+    # Backups of the comment database older than this many days are deleted
+    # (./go retention), so an erased comment leaves the backups too.
+    "keep_backups_days": 30,
     # Where new-comment notices go: "stdout" (the log) or "smtp": a mail to
     # the moderators, and replies mailed to commenters who ask for them (then
     # fill in smtp: host, port, security, username, password, from, to).
@@ -146,6 +156,13 @@ def _server(name: str, server, settings: dict) -> dict:
     for key in ("ratelimit", "direct_reply", "read_cache_bytes"):
         whole_number(0, "must be a whole number of 0 or more")(f"{name}[{key!r}]",
                                                                server[key], settings)
+    for key in ("keep_email_days", "keep_backups_days"):
+        whole_number(1, "must be a whole number of days, 1 or more")(f"{name}[{key!r}]",
+                                                                      server[key], settings)
+    for key in ("max_age", "purge_after"):
+        if duration_seconds(server[key]) is None:
+            raise fail(f"{name}[{key!r}]", server[key], "is not a duration: write a number "
+                       "and w, d, h, m or s, such as '30d' or '15m',")
     one_of(NOTIFY, "is not a way to notify: write 'stdout' (the log) or 'smtp' (mail),")(
         f"{name}['notify']", server["notify"], settings)
     smtp = dictionary(f"{name}['smtp']", server["smtp"] or {}, SMTP_KEYS,
@@ -159,6 +176,20 @@ def _server(name: str, server, settings: dict) -> dict:
         raise fail(f"{name}['smtp']['security']", smtp["security"],
                    "must be 'none', 'starttls' or 'ssl',")
     return server
+
+
+# Isso's durations (isso.config.timedelta): Nw, Nd, Nh, Nm and Ns, in that order.
+DURATION = re.compile("^" + "".join(rf"(?:(?P<{unit}>\d+){unit} ?)?" for unit in "wdhms") + "$")
+UNIT_SECONDS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
+
+
+def duration_seconds(value) -> int | None:
+    """Seconds in an Isso duration such as "30d" or "1h30m"; None when it is not one."""
+    match = DURATION.match(value.strip()) if isinstance(value, str) else None
+    if not match or not any(match.groups()):
+        return None
+    return sum(int(amount) * UNIT_SECONDS[unit]
+               for unit, amount in match.groupdict().items() if amount)
 
 
 SETTINGS = (

@@ -46,6 +46,22 @@ SERVER_DEFAULTS = {
     # The mail job mails a new article only when it is at most this many days
     # old (an older one, seen for the first time, is recorded without a mail).
     "follow_max_age_days": 7,
+    # How long personal data is kept; the daily privacy job (./go retention)
+    # removes what is older. Ideas waiting for a moderator or refused, with
+    # their supports and reports, this many days after their last change:
+    "keep_unapproved_days": 30,
+    # Unconfirmed support confirmations (the link in the mail was not used),
+    # this many days after they expired:
+    "keep_unconfirmed_days": 7,
+    # Reports ("Melden") of an idea, with the reporter's pseudonym and
+    # network, this many days after they were made:
+    "keep_reports_days": 90,
+    # Which new articles were mailed to which follower, this many days after
+    # the mail:
+    "keep_deliveries_days": 90,
+    # Backups of the participation database older than this many days, so
+    # erased data leaves the backups too:
+    "keep_backups_days": 30,
     # Outgoing mail for e-mail verified support: {"host": ..., "port": 25,
     # "from": "inspraak@example.org", "starttls": False, "username": ""};
     # the password comes from PARTICIPATION_SMTP_PASSWORD. Empty: in the
@@ -87,6 +103,10 @@ def _server(name: str, server, settings: dict) -> dict:
                 "reports_to_hide", "follow_mails_per_address", "follow_max_age_days"):
         whole_number(0, "must be a whole number of 0 or more")(f"{name}[{key!r}]",
                                                                server[key], settings)
+    for key in ("keep_unapproved_days", "keep_unconfirmed_days", "keep_reports_days",
+                "keep_deliveries_days", "keep_backups_days"):
+        whole_number(1, "must be a whole number of days, 1 or more")(f"{name}[{key!r}]",
+                                                                      server[key], settings)
     if not isinstance(server["smtp"], dict):
         raise fail(f"{name}['smtp']", server["smtp"], "must be a dictionary such as "
                    "{'host': 'smtp.example.org', 'port': 25, 'from': 'inspraak@example.org'},")
