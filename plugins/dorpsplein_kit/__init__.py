@@ -22,7 +22,9 @@
   the search index.
 - ``Contract``, ``declared``: what a plugin offers (front-matter values, data
   list pages show, the live preview's one-article update, ``FeedLink``s for
-  the feeds), read by the editor checks, the live preview and the feeds.
+  the feeds, ``Processing`` records of personal data), read by the editor
+  checks, the live preview, the feeds and the privacy statement.
+- ``privacy_page``: the privacy statement page, for links to it.
 
 Not a Pelican plugin itself: it is never listed in PLUGINS. The name cannot
 clash with an upstream ``pelican.plugins.*`` namespace plugin.
@@ -35,6 +37,7 @@ from .images import image_size, svg_size
 from .language import EDITOR_LANGUAGE, EDITOR_LANGUAGES, editor_language, said, translations
 from .output import OutputGenerator, copy_if_stale, write_if_changed
 from .own_pages import OWN_PAGES, OwnPage, offer, offered
+from .privacy import PROCESSING_MARKER, Processing, privacy_page
 from .settings import (
     Setting,
     SettingsError,
@@ -50,7 +53,8 @@ from .urls import absolute_url, site_url
 
 __all__ = [
     "EDITOR_LANGUAGE", "EDITOR_LANGUAGES", "OWN_PAGES", "PLACEHOLDER", "Contract",
-    "Declared", "FeedLink", "OwnPage", "offer", "offered",
+    "Declared", "FeedLink", "OwnPage", "PROCESSING_MARKER", "Processing", "offer", "offered",
+    "privacy_page",
     "OutputGenerator", "Setting", "SettingsError", "Town", "absolute_url", "contrast_ratio",
     "copy_if_stale", "declared", "dictionary", "editor_language", "facts", "fail", "fill",
     "image_size", "merge", "one_of", "palette", "parse_hex", "reject_unknown", "said",

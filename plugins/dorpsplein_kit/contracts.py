@@ -58,6 +58,11 @@ every declared function and writes the links (Atom ``<link>``, RSS
 entry's content, with the words the theme gives each ``kind``
 (``feeds/links.html``); it never knows who gave them.
 
+``processing(context)`` gives what the plugin keeps or sends about citizens,
+as ``dorpsplein_kit.privacy.Processing`` records built from its settings; the
+privacy statement's tables and the register of processing activities are
+made from them (privacy.py).
+
 ``shown_elsewhere`` names front-matter keys (``tags``, ``category``, ...) of an
 article whose change alters what the plugin shows on OTHER articles' pages
 (related articles, for example). When one of them changes, the live preview
@@ -113,6 +118,8 @@ class FeedLink:
 
 # feed_links(content or None, context) -> the links for that entry (None: the feed).
 FeedLinks = Callable[[Any, Any], Iterable[FeedLink]]
+# processing(context) -> what the plugin keeps or sends about citizens (privacy.py).
+ProcessingOf = Callable[[Any], Iterable[Any]]
 
 # Where Pelican's articles generator keeps every article, draft and hidden one.
 _ARTICLE_LISTS = ("articles", "translations", "hidden_articles", "hidden_translations",
@@ -150,6 +157,7 @@ class Contract:
     check: Check | None = None
     outside: Outside | None = None
     feed_links: FeedLinks | None = None
+    processing: ProcessingOf | None = None
 
     @staticmethod
     def ranked_lists(attribute: str, key: str, shared: str, limit: str) -> Reach:
@@ -199,6 +207,13 @@ class Declared:
     checks: tuple[Check, ...] = ()
     outside: tuple[Outside, ...] = ()
     feed_links: tuple[FeedLinks, ...] = ()
+    processing: tuple[ProcessingOf, ...] = ()
+
+    def processing_of(self, context) -> list:
+        """Every declared plugin's ``Processing`` records for this site, in an
+        order that never follows PLUGINS (by kind)."""
+        found = [record for give in self.processing for record in give(context) or ()]
+        return sorted(found, key=lambda record: record.kind)
 
     def links_for_feeds(self, content, context) -> list[FeedLink]:
         """Every declared plugin's feed links for ``content`` (None: the feed),
@@ -253,6 +268,7 @@ def declared(settings) -> Declared:
     checks = []
     outside = []
     feed_links = []
+    processing = []
     for contract in contracts(settings):
         for key, values in contract.front_matter.items():
             if key in front_matter and front_matter[key] != tuple(values):
@@ -273,6 +289,8 @@ def declared(settings) -> Declared:
             outside.append(contract.outside)
         if contract.feed_links is not None:
             feed_links.append(contract.feed_links)
+        if contract.processing is not None:
+            processing.append(contract.processing)
     return Declared(dict(sorted(front_matter.items())), tuple(sorted(listed)), tuple(previews),
                     tuple(sorted(shown_elsewhere)), tuple(reaches), tuple(checks),
-                    tuple(outside), tuple(feed_links))
+                    tuple(outside), tuple(feed_links), tuple(processing))

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from .colours import palette
+from .privacy import PROCESSING_MARKER
 from .settings import fail
 
 # The one place the TOWN_* defaults live (town_identity merges these).
@@ -71,7 +72,8 @@ def facts(settings) -> dict[str, str]:
     ``{{ contact.address }}`` is the address on one line;
     ``{{ contact.address_lines }}`` the same as Markdown lines (a hard line
     break after each); ``opening_hours`` and ``opening_hours_lines`` likewise.
-    Every name is always there ("" when not filled in), so a page never shows
+    ``{{ privacy.processing }}`` marks where the privacy statement's
+    generated tables go (``privacy.PROCESSING_MARKER``). Every name is always there ("" when not filled in), so a page never shows
     a raw placeholder.
     """
     contact = settings.get("TOWN_CONTACT") if isinstance(settings.get("TOWN_CONTACT"),
@@ -94,6 +96,8 @@ def facts(settings) -> dict[str, str]:
         "contact.opening_hours_lines": "  \n".join(hours),
         "privacy.officer": str(privacy.get("officer") or ""),
         "privacy.officer_email": str(privacy.get("officer_email") or ""),
+        # Where the privacy statement's generated tables go (kit privacy.py).
+        "privacy.processing": "\n\n" + PROCESSING_MARKER + "\n\n",
     }
 
 
