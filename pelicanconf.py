@@ -223,6 +223,7 @@ ISSO_COMMENTS_CLIENT = {
 
 # The comment server itself, used by `invoke comments` and `invoke serve`
 # to write isso.cfg. The database lives under var/ (never in git).
+# How long personal data is kept: purge_after and keep_* (plugins/isso_comments/settings.py).
 ISSO_COMMENTS_SERVER = {
     "listen": "127.0.0.1:8080",
     "database": "var/isso/comments.db",
@@ -278,6 +279,7 @@ PARTICIPATION_DATA = None
 # address, database, spam limits and outgoing mail. Anything left out keeps
 # the default in plugins/participation/settings.py (SERVER_DEFAULTS), where
 # every key is explained.
+# How long personal data is kept: the keep_* keys there (SERVER_DEFAULTS, ./go retention).
 PARTICIPATION_SERVER = {
     "listen": "127.0.0.1:8091",
     "database": "var/participation/participation.db",
@@ -285,6 +287,19 @@ PARTICIPATION_SERVER = {
     # or a school is one network, so keep it generous.
     "writes_per_hour": 120,
 }
+
+# ---------------------------------------------------------------------------
+# Privacy (plugins/privacy_statement, docs/hosting.md "Privacy requests")
+# ---------------------------------------------------------------------------
+
+# The privacy statement (content/pages/privacyverklaring.md, `Template:
+# privacy`) gets its tables of what the site keeps, why, how long and who sees
+# it from the features that are on and their settings: where the page says
+# {{ privacy.processing }}. How long each thing is kept is set by the keep_*
+# keys of ISSO_COMMENTS_SERVER and PARTICIPATION_SERVER (./go retention
+# applies them every night). The register of processing activities for the
+# data-protection officer is published at this address ("" for none):
+PRIVACY_REGISTER_URL = "privacyverklaring/verwerkingsregister/"
 
 # ---------------------------------------------------------------------------
 # Machinery: how content becomes pages. A town rarely changes anything below.
@@ -325,6 +340,9 @@ PLUGINS = [
     "site_sitemap",
     # Consultations: their pages, results and participation.json (see "Inspraak").
     "participation",
+    # The privacy statement's tables and the register of processing
+    # activities, from what the features above keep (see "Privacy" above).
+    "privacy_statement",
     # Checks every article and page before the build (plugins/editor_checks).
     # The order of this list does not matter: plugins talk through contracts.
     "editor_checks",

@@ -26,6 +26,10 @@ PAGE_TYPES = {
     "article discussed on other networks": "/2026/geintegreerde-kanaalaanpak/",
     "page": "/over-deze-blog/",
     "feeds page": "/volg-ons/",
+    # The privacy statement with its generated tables, and the register
+    # (plugins/privacy_statement).
+    "privacy statement": "/privacyverklaring/",
+    "register of processing activities": "/privacyverklaring/verwerkingsregister/",
     "category": "/thema/sociale-media/",
     "tag": "/tag/facebook/",
     "author": "/auteur/lotte-verbeke/",

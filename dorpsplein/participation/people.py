@@ -17,11 +17,12 @@ import hmac
 import secrets
 
 from itsdangerous import BadSignature, Signer
+from participation.settings import SUPPORT_COOKIE_DAYS
 
 from .input_check import canonical_email
 
 COOKIE = "deelnemer"
-YEAR = 365 * 24 * 3600
+YEAR = SUPPORT_COOKIE_DAYS * 24 * 3600
 
 
 class People:

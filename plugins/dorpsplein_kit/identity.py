@@ -73,7 +73,8 @@ def facts(settings) -> dict[str, str]:
     ``{{ contact.address_lines }}`` the same as Markdown lines (a hard line
     break after each); ``opening_hours`` and ``opening_hours_lines`` likewise.
     ``{{ privacy.processing }}`` marks where the privacy statement's
-    generated tables go (``privacy.PROCESSING_MARKER``). Every name is always there ("" when not filled in), so a page never shows
+    generated tables go (``privacy.PROCESSING_MARKER``). Every name is
+    always there ("" when not filled in), so a page never shows
     a raw placeholder.
     """
     contact = settings.get("TOWN_CONTACT") if isinstance(settings.get("TOWN_CONTACT"),

@@ -8,21 +8,25 @@ stores or sends something about a citizen declares it in its contract
 statement's tables and the register of processing activities. A feature
 switched off declares nothing, and its table is gone.
 
-``processing(context)`` gives ``Processing`` records: ``kind`` says what it
+``processing(context)`` is asked at ``all_generators_finalized``, in any
+order of PLUGINS: it reads what its own generator found while reading
+(``generate_context``) or works it out, never what another handler of that
+signal adds. It gives ``Processing`` records: ``kind`` says what it
 is, so the theme can say it in the site's language
 (``theme/templates/privacy/processing.html``); ``values`` are the facts the
 words need (retention in days, switches), always from the settings the
 feature runs with. The kinds the theme knows:
 
 - ``comments``: a comment (``moderated``, ``purge_days``, ``keep_email_days``,
-  ``edit_minutes``, ``email_asked``, ``website_asked``, ``reply_mails``,
-  ``backup_days``);
-- ``ideas``: a consultation's ideas (``keep_unapproved_days``, ``backup_days``);
+  ``edit_minutes``, ``email_required``, ``reply_mails``, ``moderator_mails``,
+  ``votes``, ``backup_days``);
+- ``ideas``: a consultation's ideas (``moderated_before``,
+  ``keep_unapproved_days``, ``keep_reports_days``, ``backup_days``);
 - ``supports``: support for ideas (``cookie_days``, ``email_verified``,
   ``keep_unconfirmed_days``, ``keep_reports_days``, ``backup_days``);
 - ``email-follow``: following by e-mail (``keep_deliveries_days``,
   ``link_hours``, ``mails_per_address``, ``backup_days``);
-- ``self-test-counts``: anonymous counts of self-test results (``tests``).
+- ``self-tests``: self-tests (``tests``), of which ``counted`` count results.
 
 A kind the theme does not know stops the build (the statement would be
 silent about it).

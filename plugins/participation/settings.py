@@ -18,6 +18,10 @@ from dorpsplein_kit.urls import PREVIEW_URL
 # site's own address (deploy/nginx, deploy/apache: the /participatie/ location).
 SERVICE_PATH = "/participatie"
 
+# How long the support cookie ("deelnemer", a random number) lives in the
+# citizen's browser (the service sets it; the privacy statement says it).
+SUPPORT_COOKIE_DAYS = 365
+
 SERVER_DEFAULTS = {
     # host:port the participation service listens on.
     "listen": "127.0.0.1:8091",

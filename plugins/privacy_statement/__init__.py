@@ -1,0 +1,3 @@
+from .privacy_statement import CONTRACT, register
+
+__all__ = ["CONTRACT", "register"]
