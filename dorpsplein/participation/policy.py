@@ -81,6 +81,7 @@ class Consultation:
     moderation: str
     ideas_built: frozenset = field(default_factory=frozenset)
     idea_url: str = ""
+    privacy_url: str = ""  # the site's privacy statement, "" for none
 
     @classmethod
     def read(cls, slug: str, data: dict) -> Consultation:
@@ -102,7 +103,8 @@ class Consultation:
                    closes=_moment(slug, "closes", data.get("closes")), phase=phase,
                    supports=supports, verification=verification, moderation=moderation,
                    ideas_built=frozenset(i for i in built if isinstance(i, int)),
-                   idea_url=str(data.get("idea_url") or ""))
+                   idea_url=str(data.get("idea_url") or ""),
+                   privacy_url=str(data.get("privacy_url") or ""))
 
     # -- what the clock and the phase allow ---------------------------------------
 

@@ -33,10 +33,12 @@ from dorpsplein_kit import (
     SettingsError,
     absolute_url,
     offered,
+    privacy_page,
     town,
 )
 from pelican import signals
 
+from . import privacy
 from .settings import STATES, merged, thread_id
 
 THREADS_FILE = "isso-threads.json"
@@ -97,6 +99,8 @@ def _now(settings) -> datetime:
 def attach(generators) -> None:
     pages = [p for g in generators if hasattr(g, "hidden_pages")
              for p in list(g.pages) + list(g.hidden_pages)]
+    privacy = privacy_page({"pages": pages})
+    privacy_url = privacy.url if privacy else ""
     for generator in generators:
         settings = generator.settings
         rules_url = _rules_url(settings, pages)
@@ -111,6 +115,9 @@ def attach(generators) -> None:
             "client_options": client_options(client),
             "rules_url": rules_url,
             "contact_email": town(settings).email,
+            # The privacy statement, linked from the line in each comment
+            # form ("" when the site has none).
+            "privacy_url": privacy_url,
         }
         now = _now(settings)
         contents = [(a, False) for a in getattr(generator, "articles", [])]
@@ -218,9 +225,11 @@ def feed_links(content, context) -> list[FeedLink]:
 
 # The editor checks accept `Comments: open | closed | off`; list pages show
 # each article's comment count (so a change of state renders them again); the
-# live preview rewrites isso-threads.json; the feeds link each entry to its thread.
+# live preview rewrites isso-threads.json; the feeds link each entry to its
+# thread; the privacy statement says what a comment keeps (privacy.processing).
 CONTRACT = Contract(front_matter={"comments": STATES}, listed=("isso_comments",),
-                    preview=update_preview, feed_links=feed_links)
+                    preview=update_preview, feed_links=feed_links,
+                    processing=privacy.processing)
 
 
 def register() -> None:

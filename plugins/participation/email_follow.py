@@ -19,7 +19,7 @@ Off: no ``EMAIL_FOLLOW``, no ``email_follow`` key, no feed link.
 
 from __future__ import annotations
 
-from dorpsplein_kit import FeedLink, absolute_url, facts, site_url, town
+from dorpsplein_kit import FeedLink, absolute_url, facts, privacy_page, site_url, town
 from markupsafe import Markup
 
 # The service's routes under PARTICIPATION_URL (docs/participation.md).
@@ -29,8 +29,8 @@ ROUTE = "volgen"
 ANCHOR = "volg-per-e-mail"
 # How many of the newest articles participation.json lists.
 ARTICLES = 50
-# The pages the form and the mails point to, by slug or template.
-PRIVACY_SLUG = "privacyverklaring"
+# The page the form and the mails point to, by slug or template (the
+# privacy statement is dorpsplein_kit.privacy_page's).
 FOLLOW_SLUG = "volg-ons"
 FOLLOW_TEMPLATE = "feeds"
 
@@ -67,7 +67,7 @@ def form(settings, context) -> dict | None:
     ``PARTICIPATION_URL`` gives it."""
     if not settings.get("PARTICIPATION_EMAIL_FOLLOW"):
         return None
-    privacy = _page(context, PRIVACY_SLUG)
+    privacy = privacy_page(context)
     follow = _page(context, FOLLOW_SLUG, FOLLOW_TEMPLATE)
     return {
         "action": f"{settings['PARTICIPATION_URL']}/{ROUTE}",

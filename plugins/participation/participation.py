@@ -55,6 +55,7 @@ from dorpsplein_kit import (
     SettingsError,
     absolute_url,
     offer,
+    privacy_page,
     said,
     site_url,
 )
@@ -66,7 +67,7 @@ from pelican.contents import Page
 from pelican.generators import Generator
 from pelican.readers import Readers
 
-from . import email_follow, self_test
+from . import email_follow, privacy, self_test
 from .common import (
     LOCALE,
     MOMENT,
@@ -488,6 +489,9 @@ class ParticipationGenerator(OutputGenerator, Generator):
             "idea_form_url": f"{service}/{slug}/idee",
             "api_url": f"{service}/api/{slug}/ideas",
             "form_api_url": f"{service}/api/{slug}/form",
+            # The privacy statement (relative to the site root), for the line
+            # under "Share your idea"; "" when the site has none.
+            "privacy_url": getattr(privacy_page(self.context), "url", ""),
             "board_source": source,
             "has_board": board is not None,
             "total_supports": board["total_supports"] if board else 0,
@@ -640,6 +644,9 @@ class ParticipationGenerator(OutputGenerator, Generator):
                 "moderation": c["moderation"],
                 "ideas_built": sorted(idea["id"] for idea in c["ideas"]),
                 "idea_url": absolute_url(settings, f"{c['url']}idee-{{id}}/"),
+                # The idea form's line links to it ("" when the site has none).
+                "privacy_url": absolute_url(settings, c["privacy_url"]) if c["privacy_url"]
+                else "",
             }
         tests = {}
         for test in self.self_tests:
@@ -776,9 +783,11 @@ def update_preview(generators, article) -> None:
 # full build); ``invoke check`` checks their files as the build does; the
 # no-change build also compares what the service answers; the live preview
 # brings participation.json's articles up to date after an article's edit; the
-# feeds offer following by e-mail (email_follow.feed_links).
+# feeds offer following by e-mail (email_follow.feed_links); the privacy
+# statement says what ideas, supports, followers and self-tests keep
+# (privacy.processing).
 CONTRACT = Contract(check=check_files, outside=outside_data, preview=update_preview,
-                    feed_links=email_follow.feed_links)
+                    feed_links=email_follow.feed_links, processing=privacy.processing)
 
 
 def register() -> None:

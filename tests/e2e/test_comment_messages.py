@@ -421,11 +421,13 @@ HOSTILE = {
 
 
 def open_with_storage(page, url, stored: dict):
+    """Isso's keys as stored with the citizen's consent to remembering them
+    (without it they are removed unread: test_comment_consent.py)."""
     page.goto(url, wait_until="networkidle")
     page.evaluate("""stored => {
         localStorage.clear();
         for (const [key, value] of Object.entries(stored)) localStorage.setItem(key, value);
-    }""", stored)
+    }""", {"dorpsplein-remember": "1", **stored})
     page.reload(wait_until="networkidle")
     page.locator("#reacties").scroll_into_view_if_needed()
     page.locator("#isso-thread > .isso-postbox input[name=author]").wait_for()

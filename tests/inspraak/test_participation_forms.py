@@ -183,6 +183,33 @@ def test_a_form_with_mistakes_is_shown_again_with_what_was_typed(service):
     assert service.post("/dorpsplein-groener/idee", fixed).status == 303
 
 
+IDEA_LINE = ("We tonen je idee met de naam en de straat of wijk die je invult; beide mag je "
+             "leeg laten.")
+PRIVACY = f"{SITE}/privacyverklaring/"
+
+
+def test_the_idea_form_says_what_is_shown_before_sending_and_links_privacy(service):
+    with site_changed(service, "dorpsplein-groener", privacy_url=PRIVACY):
+        for answer in (service.get("/dorpsplein-groener/idee"),
+                       service.post("/dorpsplein-groener/idee", {
+                           "title": "ab", "text": "", "name": "", "place": "", "website": "",
+                           "token": service.token("dorpsplein-groener")})):
+            assert answer.status in (200, 422), answer
+            html = BeautifulSoup(answer.text, "lxml")
+            line = html.find(id="idee-privacy")
+            assert " ".join(line.get_text().split()) == (
+                f"{IDEA_LINE} Hoe we met je gegevens omgaan: privacyverklaring.")
+            assert line.find("a")["href"] == PRIVACY
+            submit = html.select_one("form button[type=submit]")
+            assert submit["aria-describedby"] == "idee-privacy"
+            assert line.find_next("button") is submit  # read before sending
+    # A site without a privacy statement: the line without the link.
+    with site_changed(service, "dorpsplein-groener", privacy_url=""):
+        html = BeautifulSoup(service.get("/dorpsplein-groener/idee").text, "lxml")
+        line = html.find(id="idee-privacy")
+        assert line.get_text(strip=True) == IDEA_LINE and not line.find("a")
+
+
 def test_json_answers_name_the_wrong_fields(service):
     answer = service.new_idea("buurtfeest", title="x" * 121, text="kort")
     assert answer.status == 422 and answer.json["reason"] == "invalid"

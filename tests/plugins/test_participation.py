@@ -87,6 +87,25 @@ def test_the_board_lists_approved_ideas_by_support_with_links(sample_site):
     assert "6 ideeën · 112 keer gesteund" in doc.select_one("[data-board-total]").get_text()
 
 
+IDEA_LINE = ("We tonen je idee met de naam en de straat of wijk die je invult; beide mag je "
+             "leeg laten. Hoe we met je gegevens omgaan: privacyverklaring.")
+
+
+def test_the_invitation_to_share_an_idea_says_what_is_shown_and_links_privacy(sample_site):
+    doc = sample_site.html(BASE)
+    line = doc.select_one("#ideeen-privacy")
+    assert " ".join(line.get_text().split()) == IDEA_LINE
+    link = line.select_one("a")
+    assert link.get_text() == "privacyverklaring"
+    assert link["href"] == "/privacyverklaring/"
+    assert sample_site.path(link["href"]).is_file()  # the statement is in the site
+    share = next(a for a in doc.select(".participation-board__links a")
+                 if a.get_text(strip=True) == "Deel je idee")
+    assert share["aria-describedby"] == "ideeen-privacy"
+    # Read before the button: the line comes first in the page.
+    assert line.find_next("a", string="Deel je idee") is share
+
+
 def test_the_consultation_page_says_question_phase_dates_and_rules(sample_site):
     doc = sample_site.html(BASE)
     assert doc.h1.get_text() == "Hoe maken we het Dorpsplein groener?"
@@ -186,6 +205,7 @@ def test_participation_json_has_the_contract_shape_and_a_shell(sample_site):
         "moderation": "before",
         "ideas_built": sorted(i["id"] for i in FIXTURE["ideas"]),
         "idea_url": f"http://127.0.0.1:8000{BASE}idee-{{id}}/",
+        "privacy_url": "http://127.0.0.1:8000/privacyverklaring/",
     }
     shell = data["shell"]
     assert "<script" not in shell.lower()
@@ -275,6 +295,7 @@ def test_after_closes_nothing_invites_to_support(closed_site):
     assert not doc.select(".participation-idea__support, .participation-idea__report")
     assert not doc.select('script[src*="/theme/js/participation."]')
     assert not [a for a in doc.select("a") if a.get_text(strip=True) == "Deel je idee"]
+    assert not doc.select("#ideeen-privacy")  # no idea to share, nothing to say
     assert doc.select_one(".consultation__results a")["href"] == f"{BASE}resultaten/"
     assert doc.select_one(".participation-phase").get_text(" ", strip=True) == \
         "Fase: Afgesloten: de gemeente bekijkt de ideeën"

@@ -23,11 +23,28 @@
  * cancel as real buttons ("Nuttig (3)": data-label-useful[-count],
  * data-label-not-useful[-count], {n} filled in).
  *
+ * Each form says, just above its submit button (which points to it with
+ * aria-describedby), what is shown of the citizen, with a link to the
+ * privacy statement: data-consent-text, then data-consent-more and a link
+ * (data-consent-link, data-consent-url) when the site has one.
+ *
+ * Remembering name, e-mail and website in the browser is opt-in. Isso reads
+ * them from localStorage (isso-author, isso-email, isso-website) when it
+ * draws a form and writes them in its submit button's click handler, every
+ * time. Each form gets a checkbox (data-label-remember), unticked unless our
+ * own flag (localStorage "dorpsplein-remember" = "1") is set. Without the
+ * flag, Isso's three keys are removed before Isso starts, before each reply
+ * form is drawn, and right after each post: our click listener is added to
+ * the submit button after Isso's own (Isso adds its listener before the form
+ * is in the page; ours when it appears), so it runs after Isso wrote them.
+ * Ticked and posted: the flag is set and Isso's keys are kept. Unticked: the
+ * flag and the keys are removed at once, and again at each post. Without
+ * localStorage there is no checkbox (nothing could be remembered).
+ *
  * Before Isso starts (and before each reply box), the name, e-mail and
- * website Isso remembers in localStorage are checked: Isso writes them into
- * its form's HTML unescaped, so characters that could end the attribute are
- * escaped, and anything but a short string without control characters is
- * removed.
+ * website Isso remembers are also checked: Isso writes them into its form's
+ * HTML unescaped, so characters that could end the attribute are escaped,
+ * and anything but a short string without control characters is removed.
  */
 (function () {
   "use strict";
@@ -82,10 +99,41 @@
       JSON.stringify(value) : null;
   }
 
-  function checkRemembered() {
+  // Our own record of the citizen's consent to remembering.
+  var REMEMBER_FLAG = "dorpsplein-remember";
+
+  // The browser's localStorage, or null when there is none or it refuses
+  // (private mode, a policy, a full disk).
+  function localStore() {
     var storage;
-    try { storage = window.localStorage; } catch (e) { return; }
+    try {
+      storage = window.localStorage;
+      if (!storage) { return null; }
+      storage.setItem("dorpsplein-test", "1");
+      storage.removeItem("dorpsplein-test");
+    } catch (e) { return null; }
+    return storage;
+  }
+
+  function remembering(storage) {
+    try { return !!storage && storage.getItem(REMEMBER_FLAG) === "1"; } catch (e) { return false; }
+  }
+
+  // Forget what Isso remembers, and the consent.
+  function forget(storage) {
     if (!storage) { return; }
+    [REMEMBER_FLAG].concat(Object.keys(REMEMBERED)).forEach(function (key) {
+      try { storage.removeItem(key); } catch (e) { /* nothing to forget then */ }
+    });
+  }
+
+  function checkRemembered() {
+    var storage = localStore();
+    if (!storage) { return; }
+    if (!remembering(storage)) {
+      forget(storage);
+      return;
+    }
     Object.keys(REMEMBERED).forEach(function (key) {
       try {
         var raw = storage.getItem(key);
@@ -95,6 +143,73 @@
         else if (kept !== raw) { storage.setItem(key, kept); }
       } catch (e) { /* storage switched off: Isso keeps its own in memory */ }
     });
+  }
+
+  /* ---- What is shown, and remembering (opt-in) --------------------------- */
+
+  // Every form's checkbox says the same: the citizen's latest choice.
+  function showChoice(keep) {
+    thread.querySelectorAll(".comments__remember input[type=checkbox]").forEach(function (box) {
+      box.checked = keep;
+    });
+  }
+
+  // The citizen's choice, at a post (after Isso wrote its keys) or when the
+  // box is unticked.
+  function applyChoice(keep) {
+    var storage = localStore();
+    if (!storage) { return; }
+    if (keep) {
+      try { storage.setItem(REMEMBER_FLAG, "1"); } catch (e) { /* then not remembered */ }
+    } else {
+      forget(storage);
+    }
+    showChoice(keep);
+  }
+
+  // The checkbox and the line, just above the submit button; n: the form's number.
+  function consent(box, n) {
+    var submit = box.querySelector(".isso-post-action > input[type=submit]");
+    if (!submit) { return; }
+    var action = submit.parentNode;
+    var storage = localStore();
+    if (storage && me.getAttribute("data-label-remember")) {
+      var row = document.createElement("p");
+      row.className = "comments__remember";
+      var choice = document.createElement("input");
+      choice.type = "checkbox";
+      choice.id = "reacties-onthoud-" + n;
+      choice.checked = remembering(storage);
+      var name = document.createElement("label");
+      name.htmlFor = choice.id;
+      name.textContent = me.getAttribute("data-label-remember");
+      row.appendChild(choice);
+      row.appendChild(name);
+      action.parentNode.insertBefore(row, action);
+      choice.addEventListener("change", function () {
+        if (!choice.checked) { applyChoice(false); }  // forgotten at once
+      });
+      // Added after Isso's own listener on this button: runs after Isso
+      // wrote the name, e-mail and website.
+      submit.addEventListener("click", function () { applyChoice(choice.checked); });
+    }
+    var line = document.createElement("p");
+    line.className = "comments__consent";
+    line.id = "reacties-privacy-" + n;
+    line.appendChild(document.createTextNode(me.getAttribute("data-consent-text") || ""));
+    var url = me.getAttribute("data-consent-url");
+    if (url) {
+      line.appendChild(document.createTextNode(" " + me.getAttribute("data-consent-more") + " "));
+      var link = document.createElement("a");
+      link.href = url;
+      link.textContent = me.getAttribute("data-consent-link");
+      line.appendChild(link);
+      line.appendChild(document.createTextNode("."));
+    }
+    if (line.textContent) {
+      action.parentNode.insertBefore(line, action);
+      setToken(submit, "aria-describedby", line.id, true);
+    }
   }
 
   /* ---- Accessible names, message areas, limits --------------------------- */
@@ -126,6 +241,7 @@
       if (box.dorpspleinMessage) { return; }
       box.dorpspleinMessage = newMessage();
       box.appendChild(box.dorpspleinMessage);
+      consent(box, messageCount);
       // A visible label above the comment box, like the other fields.
       var area = box.querySelector(".isso-textarea");
       if (area && !area.id) {
