@@ -208,7 +208,10 @@ def mark_all_known(database: Path, site: Path) -> tuple[int | None, int]:
                     "VALUES (?, ?, 0)", (article_key(article.url), moment)).rowcount
             return marked, dropped
 
-        return write(db, action)
+        found = write(db, action)
+        # The restored file whole again, with the marking in it, not in a WAL.
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return found
     finally:
         db.close()
 
