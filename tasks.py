@@ -540,3 +540,38 @@ def privacy(c, action, email, to="var/privacy", production=False):
         print(f"Say what to do with the request: ./go privacy export --email ADDRESS or "
               f"./go privacy erase --email ADDRESS, not {action!r}.", file=sys.stderr)
         sys.exit(1)
+
+
+@task(
+    help={
+        "production": "Use publishconf.py: the databases the services use (the timer does).",
+        "backups": "The backup folder to clear of old backups (default: var/backups).",
+        "settings": "Another settings file to read (default: pelicanconf.py, or "
+                    "publishconf.py with --production).",
+    }
+)
+def retention(c, production=False, backups="var/backups", settings=""):
+    """Remove personal data kept longer than the keep_* settings allow, and old backups."""
+    from dorpsplein_kit import SettingsError
+    from isso_comments.settings import SERVER_DEFAULTS as COMMENTS_DEFAULTS
+    from participation.settings import SERVER_DEFAULTS as PARTICIPATION_DEFAULTS
+    from pelican.settings import read_settings
+
+    from dorpsplein.retention import apply, describe, rules
+
+    chosen = Path(settings or CONFIG["settings_publish" if production else "settings_base"])
+    values = read_settings(str(chosen if chosen.is_absolute() else ROOT / chosen))
+    try:
+        kept = rules(values)
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        sys.exit(1)
+
+    def database(key: str, defaults: dict) -> Path:
+        path = Path((values.get(key) or {}).get("database") or defaults["database"])
+        return path if path.is_absolute() else ROOT / path
+
+    folder = Path(backups) if Path(backups).is_absolute() else ROOT / backups
+    report = apply(database("ISSO_COMMENTS_SERVER", COMMENTS_DEFAULTS),
+                   database("PARTICIPATION_SERVER", PARTICIPATION_DEFAULTS), folder, kept)
+    print(describe(report))

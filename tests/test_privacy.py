@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
+from citizen_stores import add_comment, isso_database
 
 from dorpsplein import privacy
 from dorpsplein.build import ROOT
@@ -29,23 +30,6 @@ from dorpsplein.privacy import Stores
 ANNA = "Anna.Peeters@Example.be"
 BRAM = "bram@example.org"
 SITE = "https://gemeente.example"
-
-
-def isso_database(path: Path):
-    from isso import config, db
-
-    conf = config.load(config.default_file())
-    conf.set("general", "dbpath", str(path))
-    return db.SQLite3(str(path), conf)
-
-
-def add_comment(isso, uri, title, email, author, text, parent=None, notification=0):
-    if uri not in isso.threads:
-        isso.threads.new(uri, title)
-    return isso.comments.add(uri, {
-        "text": text, "author": author, "email": email, "website": f"https://{author}.example",
-        "parent": parent, "mode": 1, "remote_addr": "192.0.2.0",
-        "notification": notification})["id"]
 
 
 @pytest.fixture

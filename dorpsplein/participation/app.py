@@ -349,7 +349,8 @@ class ParticipationApp(SelfTestViews, EmailFollowViews):
         if self.guarded:
             self.store.count_write(db, bucket + self.client_network(request), at,
                                    int(self.server["writes_per_hour"]))
-        self.store.use_token(db, nonce, at, int(self.server["form_max_age"]))
+        self.store.use_token(db, nonce, at, int(self.server["form_max_age"]),
+                             int(self.server["keep_unconfirmed_days"]))
 
     def form_error(self, refusal: Refusal, fields: Fields | None = None) -> list:
         """The error summary's lines: (field id, message)."""

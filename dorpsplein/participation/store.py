@@ -256,7 +256,12 @@ class Store:
     # -- parts of writes (called inside Store.write) -------------------------------------
 
     @staticmethod
-    def use_token(db, nonce: str, now: float, max_age: int) -> None:
+    def use_token(db, nonce: str, now: float, max_age: int,
+                  keep_unconfirmed_days: int = 7) -> None:
+        """Inside a write: ``nonce`` used once. Now and then the tables that
+        only guard forget what is too old to matter, and confirmations that
+        expired more than ``keep_unconfirmed_days`` ago go (the daily
+        ``./go retention`` applies PARTICIPATION_SERVER's setting too)."""
         try:
             db.execute("INSERT INTO used_tokens (nonce, used) VALUES (?, ?)", (nonce, now))
         except sqlite3.IntegrityError:
@@ -267,7 +272,8 @@ class Store:
             db.execute(f"DELETE FROM rate_counts WHERE hour < ? AND network NOT LIKE "
                        f"'{DAILY}%'", (hour - 1,))
             db.execute("DELETE FROM rate_counts WHERE hour < ?", (hour - 24,))
-            db.execute("DELETE FROM confirmations WHERE expires < ?", (now - 7 * 86400,))
+            db.execute("DELETE FROM confirmations WHERE expires < ?",
+                       (now - keep_unconfirmed_days * 86400,))
 
     @staticmethod
     def count_write(db, network: str, now: float, limit: int, hours: int = 1,
