@@ -80,6 +80,11 @@ def client_address(environ, trusted) -> str:
     return peer
 
 
+def _no_author_hash(value: bytes) -> bytes:
+    """No pseudonym of an author's e-mail or address in any answer."""
+    return b""
+
+
 class TownIsso(Isso, ThreadedMixin):
     def __init__(self, conf, service: dict):
         super().__init__(conf)
@@ -90,6 +95,11 @@ class TownIsso(Isso, ThreadedMixin):
         # database and says its refusals in prose; see isso_fixes.
         self.db.comments.__class__ = OwnRowComments
         self.db.guard.__class__ = TownGuard
+        # Isso answers every comment with a "hash" of its author's e-mail or
+        # address (PBKDF2, the town's salt): only avatars use it, and those
+        # are off, yet anyone could link all comments made with one address.
+        # Its views took the hasher's uhash; this makes it hash to "".
+        self.hasher.compute = _no_author_hash
         self.signal.subscriptions["comments.new:guard"].append(self._remember_guard)
         database = Path(conf.get("general", "dbpath"))
         self.trusted = set(conf.getiter("server", "trusted-proxies"))
