@@ -247,7 +247,8 @@ ISSO_COMMENTS_SERVER = {
 # the town's participation service beside the site (./go serve starts it).
 
 # The folders under content/ that hold consultations. They are never read as
-# articles or pages.
+# articles or pages. [] switches consultations off (and the privacy statement
+# then says nothing about ideas and supports).
 PARTICIPATION_PATHS = ["inspraak"]
 
 # The folders under content/ that hold self-tests ("zelftest": a short quiz or
@@ -260,7 +261,8 @@ PARTICIPATION_SELF_TEST_PATHS = ["zelftest"]
 # article and a full one on the "Volg ons" page. Citizens choose all new
 # articles or some themes, confirm by mail, and the server's mail job
 # (./go mail-new) mails each new article once. The service must be able to
-# send mail (PARTICIPATION_SERVER's "smtp"). False: no form, nothing sent.
+# send mail (PARTICIPATION_SERVER's "smtp"). False: no form, nothing sent, and
+# the nightly ./go retention deletes every follower's address.
 PARTICIPATION_EMAIL_FOLLOW = True
 
 # Where the reader's browser reaches the participation service. None: the

@@ -24,6 +24,8 @@ SHOTS = {
     "home": "/",
     "article": ARTICLE,
     "comments": ARTICLE,
+    # The comment form: what is shown, and remembering as a choice.
+    "comment-form": ARTICLE,
     "follow": "/volg-ons/",
     "feed": "/feeds/atom.xml",
     "search": "/zoeken/?q=vergaderingen",
@@ -33,6 +35,8 @@ SHOTS = {
     # The self-test: its second question (in place, with the script) and a result.
     "self-test": "/zelftest/lindeveld-2040/",
     "self-test-result": "/zelftest/lindeveld-2040/resultaat/samen/",
+    # The privacy statement's generated tables (plugins/privacy_statement).
+    "privacy": "/privacyverklaring/",
 }
 WIDTHS = {375: 812, 1280: 800}
 COMMENTS = (
@@ -66,6 +70,13 @@ def shoot(page, name: str, path: str, site, target: Path) -> None:
         page.get_by_text(COMMENTS[0][0]).wait_for()
         page.wait_for_load_state("networkidle")
         page.evaluate("document.querySelector('#reacties').scrollIntoView()")
+    if name == "comment-form":
+        page.locator("#reacties").scroll_into_view_if_needed()
+        page.locator(".comments__consent").first.wait_for()
+        page.wait_for_load_state("networkidle")
+        page.evaluate("document.querySelector('.isso-postbox .isso-textarea').scrollIntoView()")
+    if name == "privacy":
+        page.evaluate("document.getElementById('reacties').scrollIntoView()")
     if name == "search":
         page.wait_for_selector("#search-results li")
     if name == "self-test":  # begun, the first question answered

@@ -6,24 +6,26 @@ stores or sends something about a citizen declares it in its contract
 (``Contract(processing=...)``), from its own settings, and the
 ``privacy_statement`` plugin turns what the enabled plugins declare into the
 statement's tables and the register of processing activities. A feature
-switched off declares nothing, and its table is gone.
+switched off declares nothing, and its table is gone. Declare by what is
+switched on, not by what the content shows today: a service's database
+keeps what citizens sent while the feature was used.
 
 ``processing(context)`` is asked at ``all_generators_finalized``, in any
 order of PLUGINS: it reads what its own generator found while reading
 (``generate_context``) or works it out, never what another handler of that
 signal adds. It gives ``Processing`` records: ``kind`` says what it
 is, so the theme can say it in the site's language
-(``theme/templates/privacy/processing.html``); ``values`` are the facts the
+(``theme/templates/components/privacy_processing.html``); ``values`` are the facts the
 words need (retention in days, switches), always from the settings the
 feature runs with. The kinds the theme knows:
 
 - ``comments``: a comment (``moderated``, ``purge_days``, ``keep_email_days``,
-  ``edit_minutes``, ``email_required``, ``reply_mails``, ``moderator_mails``,
-  ``votes``, ``backup_days``);
+  ``edit_minutes``, ``name_required``, ``email_required``, ``reply_mails``,
+  ``moderator_mails``, ``votes``, ``backup_days``);
 - ``ideas``: a consultation's ideas (``moderated_before``,
   ``keep_unapproved_days``, ``keep_reports_days``, ``backup_days``);
 - ``supports``: support for ideas (``cookie_days``, ``email_verified``,
-  ``keep_unconfirmed_days``, ``keep_reports_days``, ``backup_days``);
+  ``link_hours``, ``keep_unconfirmed_days``, ``backup_days``);
 - ``email-follow``: following by e-mail (``keep_deliveries_days``,
   ``link_hours``, ``mails_per_address``, ``backup_days``);
 - ``self-tests``: self-tests (``tests``), of which ``counted`` count results.

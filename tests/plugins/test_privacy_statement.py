@@ -130,10 +130,53 @@ def test_without_comments_the_statement_says_nothing_about_comments(build_site):
     assert sections(doc) == [s for s in EVERY_SECTION if s != "reacties"]
     assert entries(site.html(REGISTER)) == [e for e in EVERY_ENTRY if e != "register-reacties"]
 
-    # Comments "off" on every article (the one page with its own Comments:
-    # line is an article that says closed, so it still has a thread).
+
+def test_comments_off_everywhere_still_declare_what_the_database_keeps(build_site):
+    # The comment database keeps what was posted while threads were open: the
+    # statement speaks of comments as long as the comment plugin is on.
     site = built(build_site, ISSO_COMMENTS_DEFAULT="off")
     assert "reacties" in sections(site.html(STATEMENT))
+
+
+def without_consultation_links(content):
+    """Without consultations, links to one cannot be resolved: the archive instead."""
+    for page in content.rglob("*.md"):
+        text = page.read_text(encoding="utf-8")
+        if "{filename}/inspraak/" in text:
+            page.write_text(text.replace("{filename}/inspraak/dorpsplein-groener.md",
+                                         "/archief/"), encoding="utf-8")
+    return content
+
+
+def test_consultations_switched_off_take_ideas_and_supports_away(build_site, content_copy):
+    site = built(build_site, content=without_consultation_links(content_copy),
+                 PARTICIPATION_PATHS=[])
+    doc = site.html(STATEMENT)
+    assert sections(doc) == [s for s in EVERY_SECTION
+                             if s not in ("inspraak-ideeen", "inspraak-steun")]
+    assert entries(site.html(REGISTER)) == [e for e in EVERY_ENTRY
+                                            if e not in ("register-ideeen", "register-steun")]
+
+
+def test_votes_are_declared_only_when_comments_can_be_voted_on(default_site, build_site):
+    voters = "Als je op een reactie stemt: je ingekorte IP-adres, verwerkt in de lijst van " \
+             "stemmers van de reactie"
+    assert rows(default_site.html(STATEMENT), "privacy-reacties")[voters][1].startswith(
+        "1 jaar na de reactie")
+    client = runpy.run_path(str(ROOT / "pelicanconf.py"))["ISSO_COMMENTS_CLIENT"]
+    site = built(build_site, ISSO_COMMENTS_CLIENT={**client, "vote": False})
+    assert voters not in rows(site.html(STATEMENT), "privacy-reacties")
+
+
+def test_with_no_feature_that_keeps_data_the_register_says_so(build_site, content_copy):
+    plugins = [p for p in runpy.run_path(str(ROOT / "pelicanconf.py"))["PLUGINS"]
+               if p not in ("isso_comments", "participation")]
+    site = built(build_site, content=without_consultation_links(content_copy), PLUGINS=plugins)
+    assert sections(site.html(STATEMENT)) == []
+    register = site.html(REGISTER)
+    assert entries(register) == []
+    assert "Geen enkele functie van deze blog die persoonsgegevens bewaart, staat aan." in \
+        register.main.get_text(" ", strip=True)
 
 
 def test_no_register_when_its_address_is_empty(build_site):
@@ -191,3 +234,24 @@ def test_a_statement_without_the_placeholder_gets_the_tables_after_its_text(
     titles = headings(doc)
     assert sections(doc) == EVERY_SECTION
     assert titles.index("Wijzigingen") < titles.index("Reacties")
+
+
+def test_the_register_names_the_towns_processors_and_what_that_means_for_transfers(
+        default_site, build_site):
+    register = default_site.html(REGISTER)
+    controller = register.select_one(".privacy-controller").get_text(" ", strip=True)
+    assert "Verwerkers Geen: de eigen IT-dienst van de gemeente" in controller
+    transfers = {tr.th.get_text(strip=True): tr.td.get_text(strip=True)
+                 for tr in register.find(id="register-reacties").find_next("table").select("tr")}
+    assert transfers["Doorgifte buiten de EER"] == "Geen"
+
+    privacy = dict(default_site.settings["TOWN_PRIVACY"],
+                   processors=["Combell NV (België): hosting", "Mailjet SAS (Frankrijk): mail"])
+    site = built(build_site, TOWN_PRIVACY=privacy)
+    register = site.html(REGISTER)
+    controller = register.select_one(".privacy-controller").get_text(" ", strip=True)
+    assert "Combell NV (België): hosting; Mailjet SAS (Frankrijk): mail" in controller
+    for entry in EVERY_ENTRY:
+        rows_ = {tr.th.get_text(strip=True): tr.td.get_text(strip=True)
+                 for tr in register.find(id=entry).find_next("table").select("tr")}
+        assert rows_["Doorgifte buiten de EER"].startswith("Alleen als een verwerker")

@@ -192,6 +192,10 @@
       // Added after Isso's own listener on this button: runs after Isso
       // wrote the name, e-mail and website.
       submit.addEventListener("click", function () { applyChoice(choice.checked); });
+    } else {
+      // No box to tick (an older page, a template without the text): nothing
+      // may stay remembered without the citizen's choice.
+      submit.addEventListener("click", function () { forget(localStore()); });
     }
     var line = document.createElement("p");
     line.className = "comments__consent";
