@@ -209,12 +209,13 @@ def publish(c, debug=False):
         sys.exit(1)
 
 
-def _comments_database(production: bool) -> Path:
+def _comments_database(production: bool, settings_file: str = "") -> Path:
     from pelican.settings import read_settings
 
-    settings = read_settings(str(ROOT / CONFIG["settings_publish" if production
-                                                else "settings_base"]))
-    server = settings.get("ISSO_COMMENTS_SERVER", {})
+    # ROOT / an absolute path is that path.
+    settings = read_settings(str(ROOT / (settings_file or CONFIG[
+        "settings_publish" if production else "settings_base"])))
+    server = settings.get("ISSO_COMMENTS_SERVER") or {}
     database = Path(server.get("database", "var/isso/comments.db"))
     return database if database.is_absolute() else ROOT / database
 
@@ -264,12 +265,13 @@ def comments_restore(c, backup, production=False):
     _restore(module, backup, _comments_database(production))
 
 
-def _participation_database(production: bool) -> Path:
+def _participation_database(production: bool, settings_file: str = "") -> Path:
     from participation.settings import SERVER_DEFAULTS
     from pelican.settings import read_settings
 
-    settings = read_settings(str(ROOT / CONFIG["settings_publish" if production
-                                                else "settings_base"]))
+    # ROOT / an absolute path is that path.
+    settings = read_settings(str(ROOT / (settings_file or CONFIG[
+        "settings_publish" if production else "settings_base"])))
     server = {**SERVER_DEFAULTS, **(settings.get("PARTICIPATION_SERVER") or {})}
     database = Path(server["database"])
     return database if database.is_absolute() else ROOT / database
@@ -336,7 +338,7 @@ def mail_new(c, production=False):
 
 @task
 def screenshots(c):
-    """Screenshots for docs/screenshots: pages, inspraak and zelftest (40)."""
+    """Screenshots for docs/screenshots: pages, comments, inspraak, zelftest, privacy (49)."""
     from dorpsplein.devtools.screenshots import main
 
     main(ROOT / "docs" / "screenshots")
@@ -546,32 +548,30 @@ def privacy(c, action, email, to="var/privacy", production=False):
     help={
         "production": "Use publishconf.py: the databases the services use (the timer does).",
         "backups": "The backup folder to clear of old backups (default: var/backups).",
+        "exports": "The folder of privacy exports to clear of old ones (default: "
+                   "var/privacy, where ./go privacy export writes them).",
         "settings": "Another settings file to read (default: pelicanconf.py, or "
                     "publishconf.py with --production).",
     }
 )
-def retention(c, production=False, backups="var/backups", settings=""):
-    """Remove personal data kept longer than the keep_* settings allow, and old backups."""
+def retention(c, production=False, backups="var/backups", exports="var/privacy", settings=""):
+    """Remove personal data kept longer than the keep_* settings allow, and old files."""
     from dorpsplein_kit import SettingsError
-    from isso_comments.settings import SERVER_DEFAULTS as COMMENTS_DEFAULTS
-    from participation.settings import SERVER_DEFAULTS as PARTICIPATION_DEFAULTS
     from pelican.settings import read_settings
 
     from dorpsplein.retention import apply, describe, rules
 
-    chosen = Path(settings or CONFIG["settings_publish" if production else "settings_base"])
-    values = read_settings(str(chosen if chosen.is_absolute() else ROOT / chosen))
+    values = read_settings(str(ROOT / (settings or CONFIG[
+        "settings_publish" if production else "settings_base"])))
     try:
         kept = rules(values)
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         sys.exit(1)
 
-    def database(key: str, defaults: dict) -> Path:
-        path = Path((values.get(key) or {}).get("database") or defaults["database"])
-        return path if path.is_absolute() else ROOT / path
-
-    folder = Path(backups) if Path(backups).is_absolute() else ROOT / backups
-    report = apply(database("ISSO_COMMENTS_SERVER", COMMENTS_DEFAULTS),
-                   database("PARTICIPATION_SERVER", PARTICIPATION_DEFAULTS), folder, kept)
+    report = apply(_comments_database(production, settings),
+                   _participation_database(production, settings), ROOT / backups, kept,
+                   exports=ROOT / exports)
     print(describe(report))
+    if report["errors"]:
+        sys.exit(1)

@@ -11,9 +11,17 @@ The stores:
 - the participation database: a follower by e-mail (``email_followers``,
   with its deliveries), supports and pending confirmations given with
   e-mail verification (``person`` is the keyed hash of the canonical address,
-  ``people.People.email``), and the day's count of confirmation mails for the
-  address (``rate_counts``). Ideas store a name and place but no address, and
-  supports by cookie no address either: the export says so.
+  ``people.People.email``), reports of ideas under that same hash (``reports``;
+  the service stores a report under a cookie or a network, so mostly none), and
+  the day's count of confirmation mails for the address (``rate_counts``).
+  Ideas store a name and place but no address, and supports by cookie no
+  address either: the export says so.
+
+Each run gets a random request id (``new_request``): the export's file names
+and the printed lines carry it, never the address nor anything computed from
+it (a hash of the address would let anyone holding a log line or a file
+name confirm that this address made a request). The officer's register of
+requests links the id to the citizen.
 
 Both databases are changed in one ``BEGIN IMMEDIATE`` transaction each, with
 a busy timeout, so this runs while the services do. Erasing twice changes
@@ -22,21 +30,21 @@ nothing the second time.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import os
-import sqlite3
+import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .comment_rows import CLEAR_CONTACT, DELETED_MODE, EMPTY_VOTERS, exists, remove_stale
+from .comment_rows import connect as _connect
 from .participation.input_check import EMAIL, folded_email, invisible, sendable_email
 from .participation.people import People
 from .participation.store import DAILY, transaction
 
 ERASED_TEXT = "verwijderd op verzoek"
-DELETED_MODE = 4  # Isso's mark of a deleted comment that still has replies
 IDEAS_NOTE = ("Ideeën worden niet aan een e-mailadres gekoppeld (alleen een naam en een "
               "woonplaats): vraag de burger naar de titel van het idee. / Ideas are not linked "
               "to an e-mail address; ask the citizen for the idea's title.")
@@ -45,6 +53,14 @@ COOKIE_NOTE = ("Steun die zonder e-mailbevestiging (met een cookie) is gegeven, 
 FOLLOW_SHOWN = "niet publiek getoond; nieuwe artikels worden naar dit adres gemaild"
 SUPPORT_SHOWN = ("niet publiek getoond als persoon; telt mee in het aantal steunbetuigingen "
                  "bij het idee")
+REPORT_SHOWN = ("niet publiek getoond; de moderator ziet het aantal meldingen bij het idee, "
+                "niet wie meldde")
+REPORTS_NOTE = ("Een melding van een idee wordt bewaard met een cookie of een ingekort "
+                "netwerkadres, meestal niet met een e-mailadres: alleen meldingen die aan dit "
+                "adres gekoppeld zijn, staan hierboven.")
+IP_NOTE = ("Bij elke reactie wordt een ingekort IP-adres bewaard (het laatste deel is "
+           "weggelaten): het staat bij de reactie als ip_address. Het wordt gebruikt tegen "
+           "misbruik en na de bewaartermijn gewist.")
 
 
 class PrivacyError(ValueError):
@@ -69,24 +85,14 @@ def checked_address(address: str) -> str:
     return value
 
 
-def short_hash(address: str) -> str:
-    return hashlib.sha256(address.strip().lower().encode("utf-8")).hexdigest()[:10]
+def new_request() -> str:
+    """A random id for one privacy request (one run): 10 hex digits."""
+    return secrets.token_hex(5)
 
 
 def _spellings(address: str) -> list[str]:
     """The lower-cased spellings an address may be stored in."""
     return sorted({address.strip().lower(), sendable_email(address).lower()})
-
-
-def _connect(path: Path) -> sqlite3.Connection:
-    db = sqlite3.connect(path, timeout=30, isolation_level=None)
-    db.row_factory = sqlite3.Row
-    db.execute("PRAGMA busy_timeout = 30000")
-    return db
-
-
-def _exists(path: Path | None) -> bool:
-    return path is not None and Path(path).is_file()
 
 
 def _person(stores: Stores, address: str) -> str | None:
@@ -117,7 +123,7 @@ def _comment_rows(db, address: str):
 
 
 def _export_comments(stores: Stores, address: str) -> list[dict]:
-    if not _exists(stores.comments):
+    if not exists(stores.comments):
         return []
     db = _connect(stores.comments)
     try:
@@ -136,6 +142,7 @@ def _export_comments(stores: Stores, address: str) -> list[dict]:
                        4: "verwijderd"}.get(row["mode"], str(row["mode"])),
             "reply_to": row["parent"],
             "shown": f"{url}#isso-{row['id']}", "notification": bool(row["notification"]),
+            "ip_address": row["remote_addr"] or None,
         })
     return items
 
@@ -144,9 +151,9 @@ def _utc(stamp) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(float(stamp))) if stamp else ""
 
 
-def _export_participation(stores: Stores, address: str) -> tuple[list, list, list]:
-    if not _exists(stores.participation):
-        return [], [], []
+def _export_participation(stores: Stores, address: str) -> tuple[list, list, list, list]:
+    if not exists(stores.participation):
+        return [], [], [], []
     person = _person(stores, address)
     db = _connect(stores.participation)
     try:
@@ -158,7 +165,7 @@ def _export_participation(stores: Stores, address: str) -> tuple[list, list, lis
                    "shown": FOLLOW_SHOWN}
                   for row in db.execute(f"SELECT * FROM email_followers WHERE {where} "
                                         "ORDER BY id", args)]
-        supports, pending = [], []
+        supports, pending, reports = [], [], []
         if person is not None:
             supports = [{"idea": row["title"], "idea_id": row["idea"],
                          "consultation": row["consultation"], "created": row["created"],
@@ -175,27 +182,36 @@ def _export_participation(stores: Stores, address: str) -> tuple[list, list, lis
                        for row in db.execute(
                            "SELECT c.*, i.title FROM confirmations c JOIN ideas i ON "
                            "i.id = c.idea WHERE c.person = ? ORDER BY c.expires", (person,))]
+            reports = [{"idea": row["title"], "idea_id": row["idea"],
+                        "consultation": row["consultation"], "created": row["created"],
+                        "shown": REPORT_SHOWN}
+                       for row in db.execute(
+                           "SELECT r.idea, r.created, i.title, i.consultation FROM reports r "
+                           "JOIN ideas i ON i.id = r.idea WHERE r.person = ? "
+                           "ORDER BY r.created", (person,))]
     finally:
         db.close()
-    return follow, supports, pending
+    return follow, supports, pending, reports
 
 
 def export(address: str, stores: Stores) -> dict:
     """Everything stored for ``address``, per store, each item with where it is shown."""
     address = checked_address(address)
-    follow, supports, pending = _export_participation(stores, address)
-    notes = [COOKIE_NOTE]
-    if _exists(stores.participation) and _person(stores, address) is None:
-        notes.append("Het geheim van de participatiedienst ontbreekt: steun met "
-                     "e-mailbevestiging kon niet worden opgezocht.")
+    follow, supports, pending, reports = _export_participation(stores, address)
+    notes = [COOKIE_NOTE, REPORTS_NOTE, IP_NOTE]
+    if exists(stores.participation) and _person(stores, address) is None:
+        notes.append("Het geheim van de participatiedienst ontbreekt: steun en meldingen "
+                     "met e-mailbevestiging konden niet worden opgezocht.")
     return {
         "address": address,
+        "request": new_request(),
         "generated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "stores": {
             "comments": _export_comments(stores, address),
             "email_follow": follow,
             "supports": supports,
             "support_confirmations": pending,
+            "reports": reports,
             "ideas": {"note": IDEAS_NOTE},
             "notes": notes,
         },
@@ -207,6 +223,7 @@ TITLES = {
     "email_follow": "Volgen per e-mail",
     "supports": "Steun (met e-mailbevestiging)",
     "support_confirmations": "Bevestigingslinks voor steun",
+    "reports": "Meldingen van ideeën",
 }
 
 
@@ -223,7 +240,8 @@ def to_html(data: dict) -> str:
              "</head>", "<body>", "<main>",
              "<h1>Gegevens opgeslagen voor een e-mailadres</h1>",
              f"<p>Adres: <strong>{e(data['address'])}</strong>. Opgemaakt op "
-             f"<time>{e(data['generated'])}</time> (UTC).</p>"]
+             f"<time>{e(data['generated'])}</time> (UTC). Verzoek "
+             f"<strong>{e(data.get('request', ''))}</strong>.</p>"]
     stores = data["stores"]
     for key, title in TITLES.items():
         items = stores.get(key) or []
@@ -248,11 +266,13 @@ def to_html(data: dict) -> str:
 
 
 def write_export(data: dict, folder: Path) -> tuple[Path, Path]:
-    """The JSON and the HTML, 0600 in a 0700 folder, named without the address."""
+    """The JSON and the HTML, 0600 in a 0700 folder, named by the request id
+    and the date (UTC), never the address."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     folder.chmod(0o700)
-    stem = f"privacy-{short_hash(data['address'])}-{time.strftime('%Y%m%d', time.gmtime())}"
+    request = data.setdefault("request", new_request())
+    stem = f"privacy-{request}-{time.strftime('%Y%m%d', time.gmtime())}"
     written = []
     for suffix, text in ((".json", json.dumps(data, ensure_ascii=False, indent=2) + "\n"),
                          (".html", to_html(data))):
@@ -291,18 +311,12 @@ def _erase_comments(db, address: str) -> dict:
             db.execute("DELETE FROM comments WHERE id = ?", (row["id"],))
             deleted += 1
         else:
-            db.execute("UPDATE comments SET mode = ?, text = ?, author = NULL, email = NULL, "
-                       "website = NULL, remote_addr = '', notification = 0 WHERE id = ?",
-                       (DELETED_MODE, ERASED_TEXT, row["id"]))
+            db.execute("UPDATE comments SET mode = ?, text = ?, author = NULL, "
+                       f"website = NULL, {CLEAR_CONTACT} WHERE id = ?",
+                       (DELETED_MODE, ERASED_TEXT, EMPTY_VOTERS, row["id"]))
             anonymised += 1
     # As Isso's own delete: a deleted comment left without replies goes too.
-    stale = 0
-    while True:
-        gone = db.execute("DELETE FROM comments WHERE mode = 4 AND id NOT IN (SELECT parent "
-                          "FROM comments WHERE parent IS NOT NULL)").rowcount
-        if not gone:
-            break
-        stale += gone
+    stale = remove_stale(db)
     return {"comments_deleted": deleted, "comments_anonymised": anonymised,
             "deleted_comments_without_replies_removed": stale}
 
@@ -333,13 +347,14 @@ def erase(address: str, stores: Stores) -> dict:
     """Remove or anonymise every item stored for ``address``; what was done, per
     store (all zeros when run again)."""
     address = checked_address(address)
-    report: dict = {"comments": {}, "participation": {}, "notes": []}
-    if _exists(stores.comments):
+    report: dict = {"request": new_request(), "comments": {}, "participation": {},
+                    "notes": []}
+    if exists(stores.comments):
         report["comments"] = _transaction(stores.comments,
                                           lambda db: _erase_comments(db, address))
     else:
         report["notes"].append("no comment database")
-    if _exists(stores.participation):
+    if exists(stores.participation):
         person = _person(stores, address)
         if person is None:
             report["notes"].append("the participation service's secret is missing: supports "
@@ -360,9 +375,10 @@ def erase(address: str, stores: Stores) -> dict:
     return report
 
 
-def describe(report: dict, address: str) -> str:
-    """What erase did, one line per store; the address only as its short hash."""
-    lines = [f"Privacy request {short_hash(address)}:"]
+def describe(report: dict, address: str | None = None) -> str:
+    """What erase did, one line per store, under the request's random id.
+    ``address`` is not printed (nor anything made from it)."""
+    lines = [f"Privacy request {report.get('request') or new_request()}:"]
     for store in ("comments", "participation"):
         counts = report.get(store) or {}
         if counts:

@@ -7,12 +7,20 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def isso_database(path: Path):
+def isso_database(path: Path, fixes: bool = False):
+    """Isso's own database classes on ``path``; with ``fixes``, our storage
+    corrections installed as the comment service installs them
+    (``dorpsplein.comments.app.TownIsso``: ``isso_fixes.OwnRowComments``)."""
     from isso import config, db
 
     conf = config.load(config.default_file())
     conf.set("general", "dbpath", str(path))
-    return db.SQLite3(str(path), conf)
+    isso = db.SQLite3(str(path), conf)
+    if fixes:
+        from dorpsplein.comments.isso_fixes import OwnRowComments
+
+        isso.comments.__class__ = OwnRowComments
+    return isso
 
 
 def add_comment(isso, uri, title, email, author, text, parent=None, notification=0, mode=1,

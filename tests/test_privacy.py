@@ -8,8 +8,10 @@ Both stores are real: Isso's database made and filled by Isso's own code
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
+import re
 import sqlite3
 import stat
 import subprocess
@@ -73,6 +75,9 @@ def town(tmp_path):
             store.add_support(db, "speelplein", idea_a, person, 3)
             store.add_support(db, "speelplein", idea_b, person, 3)
             store.count_write(db, DAILY + person, now, 3, hours=24)
+        # Each reports the other's idea ("Melden"), with e-mail verification.
+        store.report(db, "speelplein", idea_b, people.email(ANNA), "net-a", 0)
+        store.report(db, "speelplein", idea_a, people.email(BRAM), "net-b", 0)
         follower_a = store.follow(db, ANNA, "*")
         follower_b = store.follow(db, BRAM, "verkeer")
         db.execute("INSERT INTO email_follow_articles (url, seen, mailed) VALUES "
@@ -135,20 +140,34 @@ def test_export_has_everything_of_one_citizen_and_nothing_of_the_other(town, tmp
     assert sorted(item["idea"] for item in stores["supports"]) == [
         "Een waterspeeltuin", "Schaduw op het speelplein"]
     assert [item["idea"] for item in stores["support_confirmations"]] == ["Een petanqueveld"]
+    # The shortened IP address stored with each comment, and the reports made.
+    assert {item["ip_address"] for item in stores["comments"]} == {"192.0.2.0"}
+    assert [(item["idea"], item["idea_id"]) for item in stores["reports"]] == [
+        ("Een waterspeeltuin", town["ideas"][1])]
+    assert stores["reports"][0]["created"].endswith("Z")
+    assert "melding" in stores["reports"][0]["shown"]
+    assert any("IP-adres" in note for note in stores["notes"])
     assert "title" in stores["ideas"]["note"]
     dumped = json.dumps(data, ensure_ascii=False).lower()
     assert BRAM not in dumped and "bram" not in dumped.replace("bram.example", "")
     assert "eens met anna" not in dumped
 
     json_file, html_file = privacy.write_export(data, tmp_path / "privacy")
+    # Named by the request's random id: nothing made from the address.
+    request = data["request"]
+    assert re.fullmatch(r"[0-9a-f]{10}", request)
+    unsalted = hashlib.sha256(ANNA.strip().lower().encode("utf-8")).hexdigest()
     for path in (json_file, html_file):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
-        assert "anna" not in path.name.lower()
+        assert re.fullmatch(rf"privacy-{request}-\d{{8}}\.(json|html)", path.name)
+        assert "anna" not in path.name.lower() and unsalted[:6] not in path.name
+    assert privacy.export(ANNA, town["stores"])["request"] != request  # one per run
     assert stat.S_IMODE((tmp_path / "privacy").stat().st_mode) == 0o700
     assert json.loads(json_file.read_text())["stores"]["comments"] == stores["comments"]
     page = html_file.read_text()
     assert '<html lang="nl">' in page and "Mooi plan voor het park." in page
-    assert page.count("<table>") == 4
+    assert page.count("<table>") == 5
+    assert "Meldingen van ideeën" in page and "192.0.2.0" in page and request in page
 
 
 def test_export_escapes_html(town):
@@ -168,7 +187,7 @@ def test_erase_removes_one_citizen_keeps_threads_and_the_other(town):
                                   "deleted_comments_without_replies_removed": 0}
     assert report["participation"] == {
         "email_followers": 1, "email_follow_deliveries": 1, "supports": 2,
-        "support_confirmations": 1, "reports": 0, "rate_counts": 1}
+        "support_confirmations": 1, "reports": 1, "rate_counts": 1}
     assert everything_of(town, ANNA) == []
     assert rows_with(stores.comments, "anna.peeters") == []
     assert everything_of(town, BRAM) == before_bram
@@ -178,6 +197,8 @@ def test_erase_removes_one_citizen_keeps_threads_and_the_other(town):
     top = db.execute("SELECT * FROM comments WHERE id = ?", (town["ids"]["anna_top"],)).fetchone()
     assert (top["mode"], top["text"], top["author"], top["email"], top["website"],
             top["notification"]) == (4, "verwijderd op verzoek", None, None, None, 0)
+    # No shortened IP address, nor the voters' filter that held it.
+    assert (top["remote_addr"], bytes(top["voters"])) == ("", bytes(256))
     reply = db.execute("SELECT * FROM comments WHERE id = ?",
                        (town["ids"]["bram_reply"],)).fetchone()
     assert reply["parent"] == top["id"] and reply["text"] == "Eens met Anna."
@@ -202,7 +223,12 @@ def test_erase_removes_one_citizen_keeps_threads_and_the_other(town):
     assert all(value == 0 for value in again["comments"].values())
     assert all(value == 0 for value in again["participation"].values())
     assert everything_of(town, BRAM) == before_bram
-    assert ANNA.lower() not in privacy.describe(again, ANNA).lower()
+    told = privacy.describe(again, ANNA)
+    assert ANNA.lower() not in told.lower()
+    unsalted = hashlib.sha256(ANNA.strip().lower().encode("utf-8")).hexdigest()
+    assert told.startswith(f"Privacy request {again['request']}:")
+    assert unsalted[:6] not in told
+    assert report["request"] != again["request"]
 
 
 @pytest.mark.parametrize("address", ["", "anna", "anna@", "a b@example.be",

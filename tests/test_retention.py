@@ -13,6 +13,8 @@ Retention then runs at T0, and with the clock moved past each threshold:
 from __future__ import annotations
 
 import configparser
+import functools
+import importlib.util
 import os
 import sqlite3
 import subprocess
@@ -25,7 +27,7 @@ import pytest
 from citizen_stores import add_comment, isso_database
 from dorpsplein_kit import SettingsError
 
-from dorpsplein import retention
+from dorpsplein import privacy, retention
 from dorpsplein.build import ROOT
 from dorpsplein.comments import backup as comments_backup
 from dorpsplein.participation import backup as participation_backup
@@ -207,6 +209,20 @@ def run(town, days: float, rules=RULES) -> tuple[dict, str]:
     return report, retention.describe(report)
 
 
+FOLLOWING_ON = {"followers removed (following off)": 0,
+                "their deliveries (following off)": 0,
+                "daily mail counts removed (following off)": 0}
+
+
+def comment(town, number: int) -> sqlite3.Row:
+    db = sqlite3.connect(town["comments"])
+    db.row_factory = sqlite3.Row
+    try:
+        return db.execute("SELECT * FROM comments WHERE id = ?", (number,)).fetchone()
+    finally:
+        db.close()
+
+
 def rules_only(report: dict, store: str) -> dict:
     return {k: v for k, v in report[store].items() if k not in ("before", "after")}
 
@@ -235,13 +251,27 @@ def test_retention_over_a_year(town):
         "rate_counts": 4, "login_failures": 2, "email_followers": 2,
         "email_follow_deliveries": 3, "email_follow_articles": 2}
 
-    # Now: nothing is due.
+    # Now: only the comment Anna deleted (kept for its reply) loses its
+    # contact data at once; it keeps its place in the thread.
+    fiets = town["ids"]["anna_fiets"]
+    assert comment(town, fiets)["email"] == ANNA  # Isso's own delete kept it
     report, text = run(town, 0)
-    assert set(rules_only(report, "comments").values()) == {0}
+    assert rules_only(report, "comments") == {
+        "pending purged": 0, "deleted without replies removed": 0,
+        "deleted comments' contact data removed": 1, "contact data removed": 0,
+        "e-mail addresses removed": 0}
+    deleted = comment(town, fiets)
+    assert (deleted["mode"], deleted["email"], deleted["remote_addr"],
+            deleted["notification"], bytes(deleted["voters"])) == (4, None, "", 0, bytes(256))
+    assert thread(town, "/nieuws/fiets/") == [(fiets, None, 4)]
     assert set(rules_only(report, "participation").values()) == {0}
-    assert report["comments"]["before"] == report["comments"]["after"]
-    assert report["backups"] == {"comments": {"removed": 0, "kept": 2},
-                                 "participation": {"removed": 0, "kept": 3}}
+    assert report["comments"]["after"] == {**report["comments"]["before"],
+                                           "with contact data": 5}
+    assert report["files"] == {"backups": {"comments": {"removed": 0, "kept": 2},
+                                           "participation": {"removed": 0, "kept": 3}},
+                               "replaced by a restore": 0,
+                               "privacy exports": {"removed": 0, "kept": 0}}
+    assert report["errors"] == {}
     assert counts(town["comments"], COMMENT_TABLES) == {"comments": 6, "threads": 3}
     assert brams(town) == before_bram
     assert_private(text, town)
@@ -251,18 +281,19 @@ def test_retention_over_a_year(town):
     report, text = run(town, 31)
     assert rules_only(report, "comments") == {
         "pending purged": 2, "deleted without replies removed": 1,
-        "contact data removed": 0, "e-mail addresses removed": 0}
+        "deleted comments' contact data removed": 0, "contact data removed": 0,
+        "e-mail addresses removed": 0}
     assert report["comments"]["before"] == {"comments": 6, "pending": 3, "threads": 3,
-                                            "with contact data": 6}
+                                            "with contact data": 5}
     assert report["comments"]["after"] == {"comments": 3, "pending": 1, "threads": 2,
                                            "with contact data": 3}
     assert rules_only(report, "participation") == {
         "unapproved ideas removed": 2, "merged into them": 1, "their supports": 1,
         "their reports": 1, "their confirmations": 0, "expired confirmations removed": 1,
-        "reports removed": 0, "deliveries removed": 0, "counters removed": 4}
+        "reports removed": 0, **FOLLOWING_ON, "deliveries removed": 0, "counters removed": 4}
     assert report["participation"]["after"] == {
-        "ideas": 3, "supports": 2, "confirmations": 1, "reports": 2, "deliveries": 3,
-        "counters": 4}
+        "ideas": 3, "supports": 2, "confirmations": 1, "reports": 2, "followers": 2,
+        "deliveries": 3, "counters": 4}
     remaining = {row[0] for row in rows(town["participation"], "SELECT id FROM ideas")}
     assert remaining == {ideas["b1"], ideas["b2"], ideas["b3"]}
     assert rows(town["participation"], "PRAGMA foreign_key_check") == []
@@ -270,8 +301,8 @@ def test_retention_over_a_year(town):
     assert thread(town, "/nieuws/fiets/") == []
     assert {r[0] for r in rows(town["comments"], "SELECT uri FROM threads")} == {
         "/nieuws/park/", "/nieuws/markt/"}
-    assert report["backups"] == {"comments": {"removed": 1, "kept": 1},
-                                 "participation": {"removed": 2, "kept": 1}}
+    assert report["files"]["backups"] == {"comments": {"removed": 1, "kept": 1},
+                                          "participation": {"removed": 2, "kept": 1}}
     assert brams(town) == before_bram
     assert annas_not_due_before_a_year(town) == anna_kept
     assert text.startswith("comments: pending purged 2,")
@@ -282,15 +313,17 @@ def test_retention_over_a_year(town):
     assert rules_only(report, "participation") == {
         "unapproved ideas removed": 0, "merged into them": 0, "their supports": 0,
         "their reports": 0, "their confirmations": 0, "expired confirmations removed": 0,
-        "reports removed": 1, "deliveries removed": 1, "counters removed": 0}
+        "reports removed": 1, **FOLLOWING_ON, "deliveries removed": 1, "counters removed": 0}
     assert rows(town["participation"], "SELECT state FROM email_follow_deliveries d JOIN "
                 "email_followers f ON f.id = d.follower WHERE f.address = ?",
                 (ANNA,)) == [("queued",)]
     reported = rows(town["participation"], "SELECT reports FROM ideas WHERE id = ?",
                     (ideas["b1"],))
     assert reported == [(1,)]  # the idea's counter stays
-    assert report["backups"] == {"comments": {"removed": 1, "kept": 0},
-                                 "participation": {"removed": 1, "kept": 0}}
+    # Every backup is older than 30 days now, but the newest of each store
+    # stays (when the backup timer fails, one copy is left).
+    assert report["files"]["backups"] == {"comments": {"removed": 0, "kept": 1},
+                                          "participation": {"removed": 0, "kept": 1}}
     assert brams(town) == before_bram
     assert annas_not_due_before_a_year(town) == anna_kept
     assert_private(text, town)
@@ -299,7 +332,8 @@ def test_retention_over_a_year(town):
     report, text = run(town, 366)
     assert rules_only(report, "comments") == {
         "pending purged": 0, "deleted without replies removed": 0,
-        "contact data removed": 1, "e-mail addresses removed": 1}
+        "deleted comments' contact data removed": 0, "contact data removed": 1,
+        "e-mail addresses removed": 1}
     db = sqlite3.connect(town["comments"])
     db.row_factory = sqlite3.Row
     top = db.execute("SELECT * FROM comments WHERE id = ?", (ids["anna_top"],)).fetchone()
@@ -334,16 +368,32 @@ def test_backups_by_the_time_in_their_name_else_their_age(town):
     made = town["made"]
     report, _ = run(town, 26)
     # The manual copy has no time in its name: 27 days old by its mtime, kept.
-    assert report["backups"] == {"comments": {"removed": 0, "kept": 2},
-                                 "participation": {"removed": 0, "kept": 3}}
+    assert report["files"]["backups"] == {"comments": {"removed": 0, "kept": 2},
+                                          "participation": {"removed": 0, "kept": 3}}
     report, _ = run(town, 30.5)
-    assert report["backups"]["participation"] == {"removed": 2, "kept": 1}
+    assert report["files"]["backups"]["participation"] == {"removed": 2, "kept": 1}
     assert not town["manual"].exists()
     assert not made[(participation_backup.__name__, 0)].exists()
     assert made[(participation_backup.__name__, 25)].exists()
-    assert report["backups"]["comments"] == {"removed": 1, "kept": 1}
+    assert report["files"]["backups"]["comments"] == {"removed": 1, "kept": 1}
     for path in town["unrelated"]:
         assert path.exists()
+
+
+def test_the_newest_backup_of_each_store_stays_whatever_its_age(town):
+    """The backup timer failed for a year: retention leaves one copy of each store."""
+    made = town["made"]
+    report, text = run(town, 400)
+    assert report["files"]["backups"] == {"comments": {"removed": 1, "kept": 1},
+                                          "participation": {"removed": 2, "kept": 1}}
+    backups = town["backups"]
+    left = sorted(path.name for path in backups.glob("*-2*.db"))
+    assert left == sorted([made[(comments_backup.__name__, 20)].name,
+                           made[(participation_backup.__name__, 25)].name])
+    report, _ = run(town, 800)
+    assert report["files"]["backups"] == {"comments": {"removed": 0, "kept": 1},
+                                          "participation": {"removed": 0, "kept": 1}}
+    assert "comments backups removed 1 (kept 1)" in text
 
 
 def test_shorter_settings_apply(town):
@@ -356,7 +406,160 @@ def test_shorter_settings_apply(town):
     assert report["comments"]["contact data removed"] == 1
     assert report["participation"]["reports removed"] == 2  # both of Anna's
     assert report["participation"]["unapproved ideas removed"] == 0  # 30 days by default
-    assert report["backups"]["participation"]["removed"] == 2
+    assert report["files"]["backups"]["participation"]["removed"] == 2
+
+
+def test_a_hidden_idea_goes_like_a_rejected_one(town):
+    """An idea hidden by reports and never judged is not kept for ever."""
+    database = town["participation"]
+    store = Store(database)
+    people = People(secret_file(database.parent).read_text().strip().encode("ascii"))
+    hidden = store.write(lambda db: store.add_idea(
+        db, "speelplein", {"title": "Een skatepark", "text": "Voor de jongeren, graag.",
+                           "name": "Cas", "place": "Dorp"}, "approved"))
+    store.write(lambda db: store.add_support(db, "speelplein", hidden, town["anna"], 3))
+    assert store.write(lambda db: store.report(db, "speelplein", hidden,
+                                               people.email("cas@example.be"), "net-c", 1))
+    store.db.close()
+    assert rows(database, "SELECT status FROM ideas WHERE id = ?", (hidden,)) == [("hidden",)]
+
+    report, _ = run(town, 29)
+    assert report["participation"]["unapproved ideas removed"] == 0
+    report, _ = run(town, 31)
+    # Anna's pending and rejected ideas, and the hidden one.
+    assert report["participation"]["unapproved ideas removed"] == 3
+    for table in ("ideas", "supports", "reports"):
+        column = "id" if table == "ideas" else "idea"
+        assert rows(database, f"SELECT * FROM {table} WHERE {column} = ?", (hidden,)) == []
+    assert rows(database, "PRAGMA foreign_key_check") == []
+
+
+def follow_rows(town) -> dict:
+    p = town["participation"]
+    return {"followers": rows(p, "SELECT * FROM email_followers ORDER BY id"),
+            "deliveries": rows(p, "SELECT * FROM email_follow_deliveries "
+                                  "ORDER BY article, follower"),
+            "daily": rows(p, "SELECT * FROM rate_counts WHERE network LIKE ? "
+                             "ORDER BY network", (DAILY + "%",)),
+            "articles": rows(p, "SELECT * FROM email_follow_articles ORDER BY url")}
+
+
+def test_following_switched_off_removes_every_follower(town):
+    assert retention.rules({}).email_follow is True  # on by default
+    kept = follow_rows(town)
+    assert len(kept["followers"]) == 2 and len(kept["daily"]) == 2
+
+    # On: nothing of following changes.
+    report, _ = run(town, 0)
+    assert follow_rows(town) == kept
+    assert {key: report["participation"][key] for key in FOLLOWING_ON} == FOLLOWING_ON
+
+    off = retention.rules({"PARTICIPATION_EMAIL_FOLLOW": False})
+    assert off.email_follow is False
+    report, text = run(town, 0, off)
+    assert {key: report["participation"][key] for key in FOLLOWING_ON} == {
+        "followers removed (following off)": 2, "their deliveries (following off)": 3,
+        "daily mail counts removed (following off)": 2}
+    assert follow_rows(town) == {"followers": [], "deliveries": [], "daily": [],
+                                 "articles": kept["articles"]}  # article URLs only
+    # The hourly rate counts of networks are not the follow's.
+    assert len(rows(town["participation"], "SELECT * FROM rate_counts")) == 2
+    assert "following by e-mail is off: followers removed 2 (with 3 mail deliveries, " \
+           "2 daily mail counts)" in text
+    assert_private(text, town)
+    report, _ = run(town, 0, off)
+    assert {key: report["participation"][key] for key in FOLLOWING_ON} == FOLLOWING_ON
+
+
+def test_a_wrong_follow_switch_stops_in_one_sentence():
+    with pytest.raises(SettingsError) as caught:
+        retention.rules({"PARTICIPATION_EMAIL_FOLLOW": "nee"})
+    assert str(caught.value).startswith("PARTICIPATION_EMAIL_FOLLOW = 'nee' ")
+
+
+def restored(town) -> dict:
+    """A restore of each store, as ./go comments-restore / participation-restore do
+    it: the replaced database is kept beside the database (now)."""
+    made = town["made"]
+    return {
+        "comments": comments_backup.restore(made[(comments_backup.__name__, 0)],
+                                            town["comments"]),
+        "participation": participation_backup.restore(
+            made[(participation_backup.__name__, 0)], town["participation"])}
+
+
+def test_databases_replaced_by_a_restore_and_old_privacy_exports_go(town, tmp_path):
+    replaced = restored(town)
+    for store, path in replaced.items():
+        assert path.parent == town[store].parent and ".before-restore-" in path.name
+    exports = tmp_path / "privacy"
+    data = privacy.export(ANNA, privacy.Stores(comments=town["comments"], participation=None,
+                                               participation_state=None))
+    written = privacy.write_export(data, exports)
+    # Files retention must never touch, however old: the officer's own
+    # register, a half-written export, another copy's name, anything else.
+    untouched = [exports / "privacy-register.json", exports / "notes.txt",
+                 written[0].with_name(written[0].name + ".partial"),
+                 town["comments"].parent / "comments.before-restore-notes.db",
+                 town["comments"].parent / "other.before-restore-20000101-000000.db",
+                 town["participation"].parent / "participation.db.before-restore-x"]
+    for path in untouched:
+        path.write_text("keep me")
+        os.utime(path, (T0 - 400 * DAY, T0 - 400 * DAY))
+
+    def files(days, rules=RULES):
+        report = retention.apply(town["comments"], town["participation"], town["backups"],
+                                 rules, now=T0 + days * DAY, exports=exports)
+        assert report["errors"] == {}
+        return report["files"], retention.describe(report)
+
+    found, _ = files(29)
+    assert (found["replaced by a restore"], found["privacy exports"]) == (
+        0, {"removed": 0, "kept": 2})
+    longer = retention.rules({"ISSO_COMMENTS_SERVER": {"keep_backups_days": 60}})
+    found, _ = files(31, longer)  # exports: the longer of the two keep_backups_days
+    assert (found["replaced by a restore"], found["privacy exports"]) == (
+        1, {"removed": 0, "kept": 2})
+    assert replaced["comments"].exists() and not replaced["participation"].exists()
+    found, text = files(31)
+    assert (found["replaced by a restore"], found["privacy exports"]) == (
+        1, {"removed": 2, "kept": 0})
+    assert not replaced["comments"].exists()
+    assert not any(path.exists() for path in written)
+    for path in untouched:
+        assert path.read_text() == "keep me", path
+    assert "databases replaced by a restore removed 1, privacy exports removed 2" in text
+    assert_private(text, town)
+
+
+@pytest.mark.parametrize("locked", ["comments", "participation"])
+def test_a_locked_database_fails_alone(town, locked):
+    """A database held past the busy timeout is reported in one line; the
+    other store and the files are still done."""
+    holder = sqlite3.connect(town[locked], isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        report = retention.apply(town["comments"], town["participation"], town["backups"],
+                                 RULES, now=T0 + 31 * DAY, busy_timeout=0.2)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    other = "participation" if locked == "comments" else "comments"
+    assert report["errors"] == {locked: "database is locked"}
+    assert report[locked] == {}
+    assert report[other]["after"] != report[other]["before"]  # done
+    assert report["files"]["backups"]["participation"]["removed"] == 2
+    text = retention.describe(report)
+    failed = [line for line in text.splitlines() if "not done" in line]
+    assert failed == [f"{locked}: not done (database is locked); the other stores were "
+                      "done, and the next run tries again"]
+    assert_private(text, town)
+    # Nothing of the locked store changed; the next run does it.
+    report = retention.apply(town["comments"], town["participation"], town["backups"],
+                             RULES, now=T0 + 31 * DAY, busy_timeout=0.2)
+    assert report["errors"] == {}
+    removed = "pending purged" if locked == "comments" else "unapproved ideas removed"
+    assert report[locked][removed] == 2
 
 
 @pytest.mark.parametrize("setting, value", [
@@ -427,7 +630,7 @@ def test_go_retention(town, tmp_path):
                           town["backups"])
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
-    assert [line.split(":")[0] for line in lines] == ["comments", "participation", "backups"]
+    assert [line.split(":")[0] for line in lines] == ["comments", "participation", "files"]
     assert_private(result.stdout + result.stderr, town)
     assert str(tmp_path) not in result.stdout
 
@@ -436,6 +639,31 @@ def test_go_retention(town, tmp_path):
     assert wrong.returncode == 1
     assert wrong.stderr.strip().startswith("PARTICIPATION_SERVER['keep_unconfirmed_days'] = 'x'")
     assert wrong.stderr.strip().count("\n") == 0
+
+
+def test_go_retention_exits_1_when_a_store_failed(town, tmp_path, monkeypatch, capsys):
+    """The timer's run shows a failure (systemd marks the unit failed), after
+    doing what it could."""
+    spec = importlib.util.spec_from_file_location("dorpsplein_tasks", ROOT / "tasks.py")
+    tasks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tasks)
+    monkeypatch.setattr(retention, "apply", functools.partial(retention.apply,
+                                                              busy_timeout=0.2))
+    settings = settings_file(tmp_path / "retention-settings.py", town["comments"],
+                             town["participation"])
+    holder = sqlite3.connect(town["participation"], isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(SystemExit) as exited:
+            tasks.retention.body(None, settings=str(settings), backups=str(town["backups"]),
+                                 exports=str(tmp_path / "privacy"))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert exited.value.code == 1
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert [line.split(":")[0] for line in lines] == ["comments", "files", "participation"]
+    assert lines[2].startswith("participation: not done (database is locked)")
 
 
 def test_go_retention_without_databases_is_a_note(tmp_path):

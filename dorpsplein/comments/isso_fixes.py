@@ -7,6 +7,12 @@ its own lock) a poster could receive another citizen's comment and a valid
 edit cookie for it. Here the answer is the row this INSERT created
 (``cursor.lastrowid`` of the same statement), whatever other workers do.
 
+``OwnRowComments.delete``: Isso keeps a deleted comment that has replies
+(mode 4) with its text, name and website cleared but its e-mail address,
+shortened IP address, reply-mail choice and voters' filter still there. Here
+those go too, as the privacy tool and retention clear them
+(``dorpsplein.comment_rows``).
+
 ``TownGuard``: Isso's rate limits, unchanged in what they count, but the
 refusal says *which* limit in one of our codes (``too-soon:<seconds>``,
 ``too-many-comments``), so the citizen can be told what happened and when
@@ -20,6 +26,8 @@ import time
 from isso.db.comments import Comments
 from isso.db.spam import Guard
 from isso.utils import Bloomfilter
+
+from ..comment_rows import CLEAR_CONTACT, DELETED_MODE, EMPTY_VOTERS
 
 
 class OwnRowComments(Comments):
@@ -54,6 +62,16 @@ class OwnRowComments(Comments):
             "SELECT * FROM comments AS c INNER JOIN threads ON threads.id = c.tid "
             "WHERE c.id = ?", (cursor.lastrowid,)).fetchone()
         return dict(zip(Comments.fields, row, strict=False))  # threads' columns follow
+
+    def delete(self, id):
+        """Isso's delete; a comment kept for its replies (mode 4) also loses
+        its contact data. Returns what Isso returns (the kept row, or None)."""
+        kept = super().delete(id)
+        if kept is None:
+            return None
+        self.db.execute(f"UPDATE comments SET {CLEAR_CONTACT} WHERE id = ? AND mode = ?",
+                        (memoryview(EMPTY_VOTERS), id, DELETED_MODE))
+        return self.get(id)
 
 
 class TownGuard(Guard):
