@@ -168,6 +168,11 @@ def kit_settings() -> dict:
             if k.isupper()}
 
 
+# Pages whose front matter names a template of the kit's theme only ("Volg
+# ons", the privacy statement): the baselines leave them out.
+KIT_TEMPLATE_PAGES = ("volg-ons.md", "privacyverklaring.md")
+
+
 def plain_config(content: Path, output: Path, pagination: int) -> str:
     """Bare Pelican's settings file: what a town would write instead of using the kit."""
     return (
@@ -184,8 +189,8 @@ def plain_config(content: Path, output: Path, pagination: int) -> str:
         f"DEFAULT_PAGINATION = {pagination!r}\n"
         "FEED_ALL_ATOM = None\nCATEGORY_FEED_ATOM = None\n"
         "TRANSLATION_FEED_ATOM = None\nAUTHOR_FEED_ATOM = None\nAUTHOR_FEED_RSS = None\n"
-        "# The kit's \"Volg ons\" page uses a template of the kit's theme only.\n"
-        "IGNORE_FILES = ['.#*', 'volg-ons.md']\n"
+        "# The kit's \"Volg ons\" and privacy pages use templates of the kit's theme only.\n"
+        f"IGNORE_FILES = {['.#*', *KIT_TEMPLATE_PAGES]!r}\n"
         "CACHE_CONTENT = False\nLOAD_CONTENT_CACHE = False\nDELETE_OUTPUT_DIRECTORY = True\n"
     )
 
@@ -380,7 +385,8 @@ def make_hugo_site(folder: Path, content: Path, pagination: int) -> Path:
     """The corpus as a Hugo site (config, content, static files, our theme)."""
     site = folder / "hugo-site"
     sources = {f"{kind}/{path.stem}": path for kind in ("articles", "pages")
-               for path in sorted((content / kind).glob("*.md")) if path.name != "volg-ons.md"}
+               for path in sorted((content / kind).glob("*.md"))
+               if path.name not in KIT_TEMPLATE_PAGES}
     parsed = {key: _front_matter(path.read_text(encoding="utf-8"))
               for key, path in sources.items()}
     # Where each source ends up, for its {filename} links.

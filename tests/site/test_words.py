@@ -142,11 +142,13 @@ def test_privacy_page_matches_the_comment_server(sample_site):
     settings = dict(sample_site.settings)
     merged(settings)
     server, client = settings["ISSO_COMMENTS_SERVER"], settings["ISSO_COMMENTS_CLIENT"]
-    assert server["max_age"] == "15m" and server["purge_after"] == "30d"
+    assert server["max_age"] == "15m" and server["keep_email_days"] == 365
+    # The statement's table is made from these settings (plugins/privacy_statement).
     text = visible_text(sample_site.html("/privacyverklaring/"))
-    assert "cookie die 15 minuten geldt" in text
-    assert "na 30 dagen vanzelf gewist" in text
-    assert ("je naam (verplicht)" in text) == bool(client["require-author"])
-    assert ("je e-mailadres (niet verplicht)" in text) == (not client["require-email"])
+    assert "Een cookie in je browser Zodat je je eigen reactie nog kunt aanpassen of " \
+        "verwijderen 15 minuten" in text
+    assert "1 jaar na je reactie; daarna wissen we het" in text
+    assert ("Je naam (verplicht" in text) == bool(client["require-author"])
+    assert ("Je e-mailadres (niet verplicht)" in text) == (not client["require-email"])
     footer = visible_text(sample_site.html("/")).split("Over deze site")[-1]
     assert "Wie deze site leest, krijgt geen cookies" in footer
