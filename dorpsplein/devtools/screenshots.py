@@ -76,7 +76,7 @@ def shoot(page, name: str, path: str, site, target: Path) -> None:
         page.wait_for_load_state("networkidle")
         page.evaluate("document.querySelector('.isso-postbox .isso-textarea').scrollIntoView()")
     if name == "privacy":
-        page.evaluate("document.getElementById('reacties').scrollIntoView()")
+        page.evaluate("document.getElementById('verwerking-reacties').scrollIntoView()")
     if name == "search":
         page.wait_for_selector("#search-results li")
     if name == "self-test":  # begun, the first question answered

@@ -21,8 +21,8 @@ STATEMENT = "/privacyverklaring/"
 REGISTER = "/privacyverklaring/verwerkingsregister/"
 DATA = str(ROOT / "tests" / "data" / "participation")
 NOW = "2026-11-27 12:00"
-EVERY_SECTION = ["reacties", "inspraak-ideeen", "inspraak-steun", "volgen-per-e-mail",
-                 "zelftests", "back-ups"]
+EVERY_SECTION = ["verwerking-reacties", "verwerking-ideeen", "verwerking-steun",
+                 "verwerking-volgen", "verwerking-zelftests", "back-ups"]
 EVERY_ENTRY = ["register-reacties", "register-ideeen", "register-steun", "register-volgen",
                "register-zelftests"]
 
@@ -112,12 +112,12 @@ def test_the_numbers_are_the_settings_the_services_run_with(default_site, build_
 def test_switching_a_feature_off_takes_its_section_and_register_entry_away(
         default_site, build_site):
     before = default_site.html(STATEMENT)
-    assert "volgen-per-e-mail" in sections(before)
+    assert "verwerking-volgen" in sections(before)
     assert "register-volgen" in entries(default_site.html(REGISTER))
 
     site = built(build_site, PARTICIPATION_EMAIL_FOLLOW=False)
     after = site.html(STATEMENT)
-    assert sections(after) == [s for s in EVERY_SECTION if s != "volgen-per-e-mail"]
+    assert sections(after) == [s for s in EVERY_SECTION if s != "verwerking-volgen"]
     assert "per e-mail" not in after.select_one(".privacy-processing").get_text()
     assert entries(site.html(REGISTER)) == [e for e in EVERY_ENTRY if e != "register-volgen"]
 
@@ -127,7 +127,7 @@ def test_without_comments_the_statement_says_nothing_about_comments(build_site):
                if p != "isso_comments"]
     site = built(build_site, PLUGINS=plugins)
     doc = site.html(STATEMENT)
-    assert sections(doc) == [s for s in EVERY_SECTION if s != "reacties"]
+    assert sections(doc) == [s for s in EVERY_SECTION if s != "verwerking-reacties"]
     assert entries(site.html(REGISTER)) == [e for e in EVERY_ENTRY if e != "register-reacties"]
 
 
@@ -135,7 +135,7 @@ def test_comments_off_everywhere_still_declare_what_the_database_keeps(build_sit
     # The comment database keeps what was posted while threads were open: the
     # statement speaks of comments as long as the comment plugin is on.
     site = built(build_site, ISSO_COMMENTS_DEFAULT="off")
-    assert "reacties" in sections(site.html(STATEMENT))
+    assert "verwerking-reacties" in sections(site.html(STATEMENT))
 
 
 def without_consultation_links(content):
@@ -153,7 +153,7 @@ def test_consultations_switched_off_take_ideas_and_supports_away(build_site, con
                  PARTICIPATION_PATHS=[])
     doc = site.html(STATEMENT)
     assert sections(doc) == [s for s in EVERY_SECTION
-                             if s not in ("inspraak-ideeen", "inspraak-steun")]
+                             if s not in ("verwerking-ideeen", "verwerking-steun")]
     assert entries(site.html(REGISTER)) == [e for e in EVERY_ENTRY
                                             if e not in ("register-ideeen", "register-steun")]
 
