@@ -167,3 +167,14 @@ def vnu_errors(output: Path) -> list[str]:
         where = page_url(output, path) if output in path.parents else str(path)
         faults.append(f"{where}:{message.get('lastLine', '?')}: {message['message']}")
     return faults
+
+
+# axe-core in the page (injected by the e2e tests): WCAG 2.1 A and AA.
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+RUN_AXE = """async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+  return result.violations.map(v => ({
+    rule: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' — ' + n.failureSummary),
+  }));
+}"""

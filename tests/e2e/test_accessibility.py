@@ -6,21 +6,13 @@ with a visible focus indicator."""
 from __future__ import annotations
 
 import pytest
-from site_checks import PAGE_TYPES
+from site_checks import PAGE_TYPES, RUN_AXE, WCAG_AA
 
 pytestmark = pytest.mark.e2e
 
-WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 PAGES = PAGE_TYPES
 
-RUN_AXE = """async (tags) => {
-  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
-  return result.violations.map(v => ({
-    rule: v.id, impact: v.impact, help: v.help,
-    nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' — ' + n.failureSummary),
-  }));
-}"""
 
 
 def axe_faults(page, url, axe_source) -> list[str]:

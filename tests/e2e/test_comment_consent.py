@@ -13,6 +13,8 @@ import json
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from site_checks import RUN_AXE, WCAG_AA
+from test_comment_design import open_thread
 
 pytestmark = pytest.mark.e2e
 
@@ -25,7 +27,6 @@ FLAG = "dorpsplein-remember"
 LINE = ("We tonen je naam, je website en je reactie; je e-mailadres tonen we nooit. "
         "Wat we bewaren en hoe lang: privacyverklaring.")
 REMEMBER = "Onthoud mijn naam, e-mailadres en website op dit toestel"
-WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 STORED = """() => Object.fromEntries(
   ['isso-author', 'isso-email', 'isso-website', 'dorpsplein-remember']
@@ -69,14 +70,6 @@ FORM = """(selector) => {
   };
 }"""
 
-RUN_AXE = """async (tags) => {
-  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
-  return result.violations.map(v => ({
-    rule: v.id, impact: v.impact, help: v.help,
-    nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' — ' + n.failureSummary),
-  }));
-}"""
-
 
 def citizen(browser, server_url, network, init_script=None, scheme="light", width=1280):
     """A context whose requests reach the comment server from ``network[0]``
@@ -91,13 +84,6 @@ def citizen(browser, server_url, network, init_script=None, scheme="light", widt
 
     context.route(server_url + "/**", add_address)
     return context
-
-
-def open_thread(page, url):
-    page.goto(url, wait_until="networkidle")
-    page.locator("#reacties").scroll_into_view_if_needed()
-    page.locator(f"{MAIN_BOX} .isso-textarea").wait_for()
-    page.wait_for_load_state("networkidle")
 
 
 def seed(comment_server, text, network):
