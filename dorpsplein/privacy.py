@@ -40,9 +40,10 @@ from pathlib import Path
 
 from .comment_rows import CLEAR_CONTACT, DELETED_MODE, EMPTY_VOTERS, exists, remove_stale
 from .comment_rows import connect as _connect
+from .participation.config import PUBLISH_REQUEST
 from .participation.input_check import EMAIL, folded_email, invisible, sendable_email
 from .participation.people import People
-from .participation.store import DAILY, transaction
+from .participation.store import DAILY, request_publish, transaction_and_close, utc_now
 
 ERASED_TEXT = "verwijderd op verzoek"
 IDEAS_NOTE = ("Ideeën worden niet aan een e-mailadres gekoppeld (alleen een naam en een "
@@ -148,7 +149,7 @@ def _export_comments(stores: Stores, address: str) -> list[dict]:
 
 
 def _utc(stamp) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(float(stamp))) if stamp else ""
+    return utc_now(float(stamp)) if stamp else ""
 
 
 def _export_participation(stores: Stores, address: str) -> tuple[list, list, list, list]:
@@ -205,7 +206,7 @@ def export(address: str, stores: Stores) -> dict:
     return {
         "address": address,
         "request": new_request(),
-        "generated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "generated": utc_now(),
         "stores": {
             "comments": _export_comments(stores, address),
             "email_follow": follow,
@@ -293,11 +294,7 @@ def write_export(data: dict, folder: Path) -> tuple[Path, Path]:
 
 def _transaction(path: Path, action):
     """``action(db)`` in one BEGIN IMMEDIATE transaction on the database at ``path``."""
-    db = _connect(path)
-    try:
-        return transaction(db, action)
-    finally:
-        db.close()
+    return transaction_and_close(_connect(path), action)
 
 
 def _erase_comments(db, address: str) -> dict:
@@ -365,10 +362,7 @@ def erase(address: str, stores: Stores) -> dict:
         if counts["supports"] and stores.participation_state is not None:
             # The idea pages show support counts: ask for a publish, as a
             # moderator's decision does (app.ParticipationApp.request_publish).
-            request = Path(stores.participation_state) / "publish-requested"
-            fd = os.open(request, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w") as handle:
-                handle.write(time.strftime("%Y-%m-%dT%H:%M:%SZ\n", time.gmtime()))
+            request_publish(Path(stores.participation_state) / PUBLISH_REQUEST)
             report["notes"].append("support counts changed: a publish was requested")
     else:
         report["notes"].append("no participation database")

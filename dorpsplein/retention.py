@@ -95,7 +95,7 @@ from .comment_rows import (
     remove_stale,
 )
 from .comment_rows import connect as connect_comments
-from .participation.store import DAILY, connect, transaction
+from .participation.store import DAILY, connect, transaction_and_close, utc_now
 
 DAY = 86400
 PENDING_MODE = 2  # Isso: waiting for a moderator
@@ -153,20 +153,8 @@ def rules(settings: dict) -> Rules:
     )
 
 
-def _iso(moment: float) -> str:
-    """``moment`` as ``store.utc_now`` writes it: fixed width, so text order is time order."""
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(moment))
-
-
 def _counts(db, queries: dict) -> dict:
     return {name: db.execute(sql).fetchone()[0] for name, sql in queries.items()}
-
-
-def _in_transaction(db: sqlite3.Connection, action):
-    try:
-        return transaction(db, action)
-    finally:
-        db.close()
 
 
 # -- comments ------------------------------------------------------------------------------
@@ -249,7 +237,7 @@ def _follow_off(db) -> dict:
 
 def _participation(db, rules: Rules, now: float) -> dict:
     before = _counts(db, PARTICIPATION_TOTALS)
-    due, merged = _due_ideas(db, _iso(now - rules.keep_unapproved))
+    due, merged = _due_ideas(db, utc_now(now - rules.keep_unapproved))
     with_ideas = {"supports": 0, "reports": 0, "confirmations": 0}
     # Merged ones first: they point at the others (foreign keys are on).
     for idea in merged[::-1] + due:
@@ -260,12 +248,12 @@ def _participation(db, rules: Rules, now: float) -> dict:
     confirmations = db.execute("DELETE FROM confirmations WHERE expires < ?",
                                (now - rules.keep_unconfirmed,)).rowcount
     reports = db.execute("DELETE FROM reports WHERE created < ?",
-                         (_iso(now - rules.keep_reports),)).rowcount
+                         (utc_now(now - rules.keep_reports),)).rowcount
     follow = ({"followers": 0, "deliveries": 0, "daily counts": 0} if rules.email_follow
               else _follow_off(db))
     deliveries = db.execute("DELETE FROM email_follow_deliveries WHERE state IN ('sent', "
                             "'failed') AND updated < ?",
-                            (_iso(now - rules.keep_deliveries),)).rowcount
+                            (utc_now(now - rules.keep_deliveries),)).rowcount
     # What the service's own pruning drops (store.Store.use_token, add_failure).
     hour = int(now // 3600)
     counters = db.execute("DELETE FROM used_tokens WHERE used < ?",
@@ -428,13 +416,13 @@ def apply(comments: Path | None, participation: Path | None, backups: Path | Non
         return db
 
     if exists(comments):
-        store("comments", lambda: _in_transaction(
+        store("comments", lambda: transaction_and_close(
             connect_comments(Path(comments), busy_timeout),
             lambda db: _comments(db, rules, now)))
     else:
         report["notes"].append("no comment database yet: nothing to do for comments")
     if exists(participation):
-        store("participation", lambda: _in_transaction(
+        store("participation", lambda: transaction_and_close(
             participation_connection(), lambda db: _participation(db, rules, now)))
     else:
         report["notes"].append("no participation database yet: nothing to do for "

@@ -45,7 +45,6 @@ import secrets
 import time
 import traceback
 from collections import defaultdict
-from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -71,7 +70,7 @@ from .people import People, set_person_cookie
 from .policy import MAX_THEMES, Consultations, now
 from .refusals import Refusal
 from .self_test import SelfTestViews
-from .store import Store
+from .store import Store, request_publish
 
 SETTINGS_ENV = "PARTICIPATION_SETTINGS"
 logger = logging.getLogger("dorpsplein.participation")
@@ -783,9 +782,7 @@ class ParticipationApp(SelfTestViews, EmailFollowViews):
         if path is None:
             return
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w") as handle:
-                handle.write(f"{datetime.now(UTC).isoformat()}\n")
+            request_publish(path)
         except OSError as exc:  # never fail a moderator's action over it
             logger.warning("could not ask for a publish (%s): %s", path,
                            exc.__class__.__name__)

@@ -133,8 +133,10 @@ ADDED_COLUMNS = (
 )
 
 
-def utc_now() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+def utc_now(moment: float | None = None) -> str:
+    """``moment`` (a Unix time; now when None) as every text time here is
+    written: fixed width, so text order is time order."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(moment))
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -157,6 +159,24 @@ def transaction(db: sqlite3.Connection, action):
         raise
     db.execute("COMMIT")
     return result
+
+
+def transaction_and_close(db: sqlite3.Connection, action):
+    """``transaction(db, action)``, then ``db`` closed whatever happened: a
+    short write of a tool beside the running service."""
+    try:
+        return transaction(db, action)
+    finally:
+        db.close()
+
+
+def request_publish(path: Path) -> None:
+    """Ask for the site to be published again: the file's time is the
+    request (deploy/systemd/dorpsplein-publish.path starts the publish when
+    it changes), its text the moment, 0600."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(f"{utc_now()}\n")
 
 
 def private_files(path: Path) -> None:
